@@ -1,0 +1,1 @@
+"""modelcfg: inspect, validate, diff, rewrite and clone saved Keras model configs."""

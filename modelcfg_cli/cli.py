@@ -1,0 +1,89 @@
+"""The `modelcfg` command group: global options, error handling, and command registration."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from importlib import metadata
+
+import click
+
+from modelcfg_cli.errors import ModelcfgError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def version_text() -> str:
+    """`modelcfg X (keras Y)`, read from package metadata without importing Keras."""
+    try:
+        own = metadata.version("modelcfg")
+    except metadata.PackageNotFoundError:
+        own = "unknown"
+    try:
+        keras = metadata.version("keras")
+    except metadata.PackageNotFoundError:
+        keras = "not installed"
+    return f"modelcfg {own} (keras {keras})"
+
+
+class ModelcfgGroup(click.Group):
+    """A group that turns every failure into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except ModelcfgError as exc:
+            _fail(ctx, f"modelcfg: error: {exc}")
+        except KeyboardInterrupt:
+            _fail(ctx, "modelcfg: interrupted", 130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(2)
+        except Exception as exc:  # an internal error: still one line unless --debug
+            _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+
+
+def _fail(ctx: click.Context, line: str, code: int = 2):
+    if (ctx.obj or {}).get("debug"):
+        traceback.print_exc()
+    click.echo(line.splitlines()[0] if line else line, err=True)
+    ctx.exit(code)
+
+
+@click.group(cls=ModelcfgGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(message=version_text(), version="", prog_name="modelcfg")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour output (NO_COLOR is honoured in auto).",
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, color: str) -> None:
+    """Inspect, validate, diff, rewrite and clone saved Keras model configs.
+
+    Reads .keras zips, model folders, legacy .h5 files and get_config()/to_json() JSON or YAML
+    (or - for stdin) without importing Keras. Exit codes: 0 fine, 1 a check found something,
+    2 usage or input error.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(debug=debug, color=color)
+
+
+def _register() -> None:
+    from modelcfg_cli.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="modelcfg")

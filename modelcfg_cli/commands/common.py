@@ -1,0 +1,20 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+import click
+
+from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES
+
+max_config_bytes_option = click.option(
+    "--max-config-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_CONFIG_BYTES,
+    show_default=True,
+    help="Refuse a config (or zip member) larger than this, before decompressing it.",
+)
+
+
+def color_of(ctx: click.Context) -> str:
+    """The `--color` choice given to the group."""
+    return (ctx.obj or {}).get("color", "auto")

@@ -1,0 +1,42 @@
+"""`modelcfg dump`: print a model's config as JSON or YAML."""
+
+from __future__ import annotations
+
+import click
+
+from modelcfg_cli.commands.common import color_of, max_config_bytes_option
+from modelcfg_cli.document import resolve_pointer, strip_shared_ids
+from modelcfg_cli.output import emit_data, to_text, write_atomic
+from modelcfg_cli.sources import read_document
+
+
+@click.command()
+@click.argument("source")
+@click.option("--full", is_flag=True, help="The whole serialized object as stored, not get_config().")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
+@click.option("--sort-keys", is_flag=True, help="Sort object keys.")
+@click.option("--layer", "layer_name", metavar="NAME", help="Only this layer's entry (nested too).")
+@click.option("--pointer", metavar="/JSON/POINTER", help="Only the value at this RFC 6901 pointer.")
+@click.option("--metadata", "show_metadata", is_flag=True, help="Keras version, date, format.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@max_config_bytes_option
+@click.pass_context
+def dump(
+    ctx, source, full, fmt, indent, sort_keys, layer_name, pointer, show_metadata, output, max_config_bytes
+):
+    """Print SOURCE's get_config() (what Keras would return), without importing Keras."""
+    doc = read_document(source, max_config_bytes)
+    if show_metadata:
+        data = doc.metadata
+    elif layer_name:
+        data = strip_shared_ids(doc.find_layer(layer_name).entry)
+    else:
+        data = doc.full() if full else doc.get_config()
+    if pointer is not None:
+        data = resolve_pointer(data, pointer, doc.label)
+    text = to_text(data, fmt, indent, sort_keys)
+    if output:
+        write_atomic(output, text, protect=(doc.path,))
+    else:
+        emit_data(text, fmt, color_of(ctx))

@@ -1,0 +1,39 @@
+"""`Finding`: one problem found in a config, shared by validate, the rules engine and clone."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem at a JSON pointer, inside a layer when `layer` is set."""
+
+    severity: str
+    pointer: str
+    message: str
+    layer: str | None = None
+    class_name: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def line(self) -> str:
+        """`layers[12] conv1_conv (Conv2D): message`, or `pointer: message` outside a layer."""
+        where = self.pointer or "/"
+        if self.layer:
+            where = f"{_short_pointer(self.pointer)} {self.layer} ({self.class_name})"
+        return f"{where}: {self.message}"
+
+
+def _short_pointer(pointer: str) -> str:
+    """`/config/layers/12/config/filters` -> `layers[12]` (the layer part of a pointer)."""
+    parts = [p for p in pointer.split("/") if p]
+    out: list[str] = []
+    for index, part in enumerate(parts):
+        if part == "layers" and index + 1 < len(parts) and parts[index + 1].isdigit():
+            out.append(f"layers[{parts[index + 1]}]")
+    return ".".join(out) or pointer

@@ -1,0 +1,94 @@
+"""Rendering: JSON/YAML text, rich consoles built per call, colour rules, atomic file writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from modelcfg_cli.errors import UsageError
+
+
+def use_color(choice: str, stream) -> bool:
+    """Colour for `--color auto|always|never`; auto means a terminal and no NO_COLOR."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def make_console(color: str = "auto", stderr: bool = False):
+    """A rich Console for stdout or stderr, coloured by the `--color` rule."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    colored = use_color(color, stream)
+    return Console(
+        file=stream,
+        force_terminal=colored,
+        no_color=not colored,
+        highlight=False,
+        soft_wrap=not colored,
+        width=None if colored else 10_000,
+    )
+
+
+def to_text(data: object, fmt: str = "json", indent: int = 2, sort_keys: bool = False) -> str:
+    """Serialize plain data as JSON or YAML text ending in a newline."""
+    if fmt == "yaml":
+        return yaml.safe_dump(data, sort_keys=sort_keys, indent=indent, allow_unicode=True)
+    return json.dumps(data, indent=indent if indent > 0 else None, sort_keys=sort_keys) + "\n"
+
+
+def emit_data(text: str, fmt: str, color: str) -> None:
+    """Print data text on stdout, syntax-highlighted when colour is on."""
+    if not use_color(color, sys.stdout):
+        sys.stdout.write(text)
+        return
+    from rich.syntax import Syntax
+
+    make_console(color).print(Syntax(text.rstrip("\n"), fmt, background_color="default"))
+
+
+def write_atomic(path: str, data: bytes | str, protect: tuple[str | None, ...] = ()) -> None:
+    """Write `data` to `path` through a temp file in the same folder, then rename.
+
+    Refuses to overwrite any path in `protect` (the inputs) or to write through a symlink.
+    """
+    target = Path(path)
+    check_output_path(path, protect)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def check_output_path(path: str, protect: tuple[str | None, ...] = ()) -> None:
+    """Refuse an output that is an input, a symlink, a folder, or in a folder that does not exist."""
+    target = Path(path)
+    if target.is_symlink():
+        raise UsageError(path, "output path is a symlink; refusing to write through it")
+    if target.is_dir():
+        raise UsageError(path, "output path is a directory")
+    if not target.parent.is_dir():
+        raise UsageError(path, f"output folder {str(target.parent)!r} does not exist")
+    for source in protect:
+        if source and source != "-" and Path(source).exists() and _same_file(source, path):
+            raise UsageError(path, "output would overwrite the input; choose another path")
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(b).exists() and os.path.samefile(a, b)
+    except OSError:
+        return False

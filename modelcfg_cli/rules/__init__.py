@@ -1,0 +1,1 @@
+"""The rules language: loading, selectors, actions and `apply`."""

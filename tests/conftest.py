@@ -1,0 +1,36 @@
+"""Session fixtures: real Keras models, built once and saved in every format."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+
+os.environ.setdefault("KERAS_BACKEND", "numpy")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import pytest  # noqa: E402
+
+from tests.models import BUILDERS, save_all  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def saved_models(tmp_path_factory) -> dict:
+    """name -> {format: path, "expected": get_config() as JSON data} for every test model."""
+    warnings.filterwarnings("ignore")
+    folder = tmp_path_factory.mktemp("models")
+    models = {}
+    for name, build in BUILDERS.items():
+        model = build()
+        paths = save_all(name, model, folder)
+        paths["expected"] = json.loads(json.dumps(model.get_config()))
+        models[name] = paths
+    return models
+
+
+@pytest.fixture(scope="session")
+def legacy_dir(tmp_path_factory):
+    """Hand-written Keras 1/2 style configs and .h5 files (see tests/legacy.py)."""
+    from tests.legacy import write_legacy_files
+
+    return write_legacy_files(tmp_path_factory.mktemp("legacy"))
