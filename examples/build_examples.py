@@ -1,4 +1,4 @@
-"""Rebuild the example models in examples/ (run with the project's venv: python examples/build_examples.py)."""
+"""Rebuild the example models in examples/ (python examples/build_examples.py, in the venv)."""
 
 from __future__ import annotations
 
