@@ -11,7 +11,7 @@ from modelcfg_cli.errors import SourceError, UsageError
 
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})
 WRAPPED_KEYS = ("layer", "backward_layer")
-ENVELOPE_KEYS = ("module", "class_name", "config", "registered_name", "build_config", "compile_config")
+SHARED_ID_KEYS = frozenset({"shared_object_id"})
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelcfg_cli.errors import UsageError
-from modelcfg_cli.output import write_atomic
+from modelcfg_cli.output import json_text, write_atomic
 
 
 def test_write_atomic_writes_and_leaves_nothing_else(tmp_path):
@@ -65,3 +68,24 @@ def test_refuses_input_as_output(tmp_path):
 def test_refuses_missing_folder(tmp_path):
     with pytest.raises(UsageError, match="does not exist"):
         write_atomic(str(tmp_path / "missing" / "out.json"), "{}")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_values, indent=st.integers(0, 4), sort_keys=st.booleans())
+def test_json_text_matches_json_dumps(value, indent, sort_keys):
+    expected = json.dumps(value, indent=indent or None, sort_keys=sort_keys)
+    assert json_text(value, " " * indent, sort_keys) == expected
+
+
+def test_json_text_drops_keys_at_every_depth():
+    value = {"a": {"shared_object_id": 1, "b": [{"shared_object_id": 2, "c": 3}]}}
+    assert json.loads(json_text(value, "  ", drop_keys=frozenset({"shared_object_id"}))) == {
+        "a": {"b": [{"c": 3}]}
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
-from modelcfg_cli.document import resolve_pointer, strip_shared_ids
+from modelcfg_cli.document import SHARED_ID_KEYS, resolve_pointer
 from modelcfg_cli.output import emit_data, to_text, write_atomic
 from modelcfg_cli.sources import read_document
 
@@ -30,12 +30,12 @@ def dump(
     if show_metadata:
         data = doc.metadata
     elif layer_name:
-        data = strip_shared_ids(doc.find_layer(layer_name).entry)
+        data = doc.find_layer(layer_name).entry
     else:
-        data = doc.full() if full else doc.get_config()
+        data = doc.envelope if full else doc.envelope.get("config")
     if pointer is not None:
         data = resolve_pointer(data, pointer, doc.label)
-    text = to_text(data, fmt, indent, sort_keys)
+    text = to_text(data, fmt, indent, sort_keys, drop_keys=frozenset() if full else SHARED_ID_KEYS)
     if output:
         write_atomic(output, text, protect=(doc.path,))
     else:
