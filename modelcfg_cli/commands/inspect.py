@@ -36,6 +36,9 @@ def render_summary(summary: dict, console) -> None:
         f"[bold]{summary['class_name']}[/bold] {summary['name']!r}  "
         f"keras {version}  format {summary['format']}  {summary['layer_count']} layers"
     )
+    if not summary["layers"]:
+        console.print("no layer list in this config (a subclassed model keeps its layers in code)")
+        return
     console.print(", ".join(f"{name} x{count}" for name, count in summary["counts"].items()))
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("layer", "class", "inbound", "config", "trainable", "dtype"):

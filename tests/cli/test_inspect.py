@@ -58,3 +58,11 @@ def test_inspect_bad_input(tmp_path):
     empty = tmp_path / "empty.keras"
     empty.write_bytes(b"")
     assert_one_line_error(invoke("inspect", empty), str(empty), "empty")
+
+
+def test_inspect_subclassed_model_without_layers(tmp_path):
+    path = tmp_path / "vae.json"
+    path.write_text(json.dumps({"module": "my_models", "class_name": "VAE", "config": {"latent": 8}}))
+    result = invoke("inspect", path)
+    assert result.exit_code == 0
+    assert "VAE" in result.stdout and "no layer list" in result.stdout
