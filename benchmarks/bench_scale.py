@@ -113,8 +113,6 @@ def main() -> list[str]:
         model = synthetic(size)
         a = CACHE / f"synthetic_{size}.json"
         a.write_text(json.dumps(model))
-            "config"
-        ]["name"]
         model["config"]["layers"][1]["config"]["units"] = 9
         b = CACHE / f"synthetic_{size}_b.json"
         b.write_text(json.dumps(model))
