@@ -194,7 +194,8 @@ def is_model_entry(entry: dict) -> bool:
     config = entry.get("config")
     if isinstance(config, list):
         return True
-    return entry.get("class_name") in MODEL_CLASSES or (
+    class_name = entry.get("class_name")
+    return (isinstance(class_name, str) and class_name in MODEL_CLASSES) or (
         isinstance(config, dict) and isinstance(config.get("layers"), list)
     )
 
@@ -275,8 +276,8 @@ def parse_inbound_nodes(nodes: object) -> tuple[tuple[Edge, ...], ...]:
 def _collect_keras3_edges(value: object, edges: list[Edge]) -> None:
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
-            edge = edge_from_list(history)
+            config = value.get("config")
+            edge = edge_from_list(config.get("keras_history") if isinstance(config, dict) else None)
             if edge is not None:
                 edges.append(edge)
             return

@@ -34,6 +34,7 @@ def _short_pointer(pointer: str) -> str:
     parts = [p for p in pointer.split("/") if p]
     out: list[str] = []
     for index, part in enumerate(parts):
-        if part == "layers" and index + 1 < len(parts) and parts[index + 1].isdigit():
+        # `/config/N` is a layer of a legacy list-style Sequential config
+        if part in ("layers", "config") and index + 1 < len(parts) and parts[index + 1].isdigit():
             out.append(f"layers[{parts[index + 1]}]")
     return ".".join(out) or pointer

@@ -87,3 +87,22 @@ def _mutate(value, rng: random.Random, replacement) -> None:
         else:
             parent[key] = replacement
         return
+
+
+def test_malformed_tensor_and_class_names_do_not_crash():
+    config = {
+        "class_name": "Functional",
+        "config": {
+            "layers": [
+                {"class_name": ["Dense"], "config": {}, "name": "a"},
+                {
+                    "class_name": "Dense",
+                    "config": {},
+                    "name": "b",
+                    "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": "oops"}]}],
+                },
+            ]
+        },
+    }
+    for command in ("dump", "inspect"):
+        assert_clean(invoke(command, "-", input=json.dumps(config)))

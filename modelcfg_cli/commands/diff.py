@@ -1,0 +1,90 @@
+"""`modelcfg diff`: what changed between two models, for people and CI."""
+
+from __future__ import annotations
+
+import click
+
+from modelcfg_cli.commands.common import color_of, max_config_bytes_option
+from modelcfg_cli.errors import UsageError
+from modelcfg_cli.sources import read_document
+
+
+@click.command("diff")
+@click.argument("source_a", metavar="A")
+@click.argument("source_b", metavar="B")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, markdown for a pull-request comment.",
+)
+@click.option("--stat", is_flag=True, help="Counts only (per layer and per kind of change).")
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="GLOB",
+    help="Ignore config fields whose dotted path matches (repeatable), e.g. '*.seed', 'build_config'.",
+)
+@click.option(
+    "--ignore-names",
+    is_flag=True,
+    help="Match layers by class and position when auto-generated names differ; report no renames.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the models differ.")
+@click.option(
+    "--emit-rules",
+    "rules_out",
+    metavar="FILE",
+    help="Write a YAML rules file that turns A into B (clone --rules), as far as rules can say it.",
+)
+@max_config_bytes_option
+@click.pass_context
+def diff_command(
+    ctx, source_a, source_b, fmt, stat, ignore, ignore_names, exit_zero, rules_out, max_config_bytes
+):
+    """Compare model A with model B: layers matched by name, renames found, field-level changes.
+
+    Any two sources in any format (.keras, .h5, folder, JSON, YAML); the same model in two formats is
+    equal. Exit 0 when equal, 1 when different, 2 on trouble.
+    """
+    from modelcfg_cli.diff import DiffOptions, diff, summarize
+    from modelcfg_cli.output import check_output_path
+
+    if source_a == "-" and source_b == "-":
+        raise UsageError(None, "A and B cannot both be - (stdin is read once)")
+    if rules_out:
+        check_output_path(rules_out, (source_a, source_b))
+    doc_a = read_document(source_a, max_config_bytes)
+    doc_b = read_document(source_b, max_config_bytes)
+    changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names))
+    summary = summarize(changes, doc_a, doc_b)
+    _render(changes, summary, fmt, stat, color_of(ctx))
+    if rules_out:
+        _write_rules(rules_out, changes, doc_a, doc_b)
+    ctx.exit(0 if exit_zero or not changes else 1)
+
+
+def _render(changes, summary, fmt: str, stat: bool, color: str) -> None:
+    from modelcfg_cli.output import changes as render
+
+    if fmt == "json":
+        click.echo(render.as_json(changes, summary, stat), nl=False)
+    elif fmt == "markdown":
+        click.echo(render.as_markdown(changes, summary, stat), nl=False)
+    else:
+        render.print_text(changes, summary, color, stat)
+
+
+def _write_rules(path: str, changes, doc_a, doc_b) -> None:
+    from modelcfg_cli.emit_rules import emit_rules
+    from modelcfg_cli.output import to_text, write_atomic
+
+    rules, unexpressed = emit_rules(changes, doc_a)
+    header = f"# modelcfg diff --emit-rules: turns {doc_a.label} into {doc_b.label}\n"
+    write_atomic(path, header + to_text(rules, "yaml"), protect=(doc_a.path, doc_b.path))
+    click.echo(f"modelcfg: wrote {len(rules['rules'])} rule(s) to {path}", err=True)
+    for line in unexpressed:
+        click.echo(f"modelcfg: not expressible as a rule: {line}", err=True)

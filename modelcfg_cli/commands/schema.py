@@ -1,0 +1,38 @@
+"""`modelcfg schema`: list and print the bundled JSON Schemas (for editors and other tools)."""
+
+from __future__ import annotations
+
+import difflib
+
+import click
+
+from modelcfg_cli.commands.common import color_of
+from modelcfg_cli.errors import UsageError
+from modelcfg_cli.output import emit_data
+from modelcfg_cli.schemas import schema_names, schema_text
+
+
+def find_schema(name: str) -> str:
+    """The bundled schema name for `name` (`Conv2D`, `layers/Conv2D`, `defs/initializer`, `model`)."""
+    names = schema_names()
+    wanted = name.removesuffix(".json").removesuffix(".schema")
+    for candidate in (wanted, wanted.removeprefix("layers/"), f"defs/{wanted}"):
+        if candidate in names:
+            return candidate
+    close = difflib.get_close_matches(wanted, names, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `modelcfg schema --list` shows them all"
+    raise UsageError(None, f"no bundled schema named {name!r}{hint}")
+
+
+@click.command("schema")
+@click.argument("name", required=False)
+@click.option("--list", "list_names", is_flag=True, help="Print the name of every bundled schema.")
+@click.pass_context
+def schema(ctx, name, list_names):
+    """Print the bundled JSON Schema NAME (a layer class such as Conv2D, `model`, or `defs/...`)."""
+    if list_names:
+        click.echo("\n".join(schema_names()))
+        return
+    if not name:
+        raise UsageError(None, "give a schema NAME or --list")
+    emit_data(schema_text(find_schema(name)), "json", color_of(ctx))

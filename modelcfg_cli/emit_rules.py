@@ -1,0 +1,95 @@
+"""Turn a diff's changes into a rules file (the clone rules language) that rewrites A into B.
+
+Field changes become `set` / `unset` with dotted paths, removals `remove`, renames `rename` (last, and
+deepest first, so that every rule selects layers by their names in A; a new name is never one in use, as
+diff matches equal names first), the model's name and a uniform
+dtype policy `model.name` / `model.dtype_policy`. A layer inside a wrapper is edited through its wrapper
+(`layer.config.units`). Everything else is listed as not expressible.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from modelcfg_cli.diff import ENTRY_KEYS, MISSING, Change
+from modelcfg_cli.document import ModelDocument
+
+MODEL_ACTIONS = ("name", "dtype_policy")
+GLOB_SPECIALS = re.compile(r"([*?\[])")
+
+
+def emit_rules(changes: list[Change], doc_a: ModelDocument) -> tuple[dict, list[str]]:
+    """The rules dict (`{"rules": [...], "model": {...}}`) and one line per change it cannot express."""
+    refs = {ref.path_str: ref for ref in doc_a.layers()}
+    names = Counter(ref.name for ref in refs.values())
+    actions: dict[str, dict] = {}
+    renames: list[tuple[str, str]] = []
+    model: dict = {}
+    unexpressed: list[str] = []
+    recomputed: Counter = Counter()
+    replaced = {change.layer for change in changes if change.kind == "class_changed"}
+    for change in changes:
+        head = (change.path or "").split(".")[0]
+        if change.kind == "model" and change.layer is None and change.path in MODEL_ACTIONS:
+            model[change.path] = change.new
+        elif change.kind == "changed" and head in ENTRY_KEYS:
+            recomputed[head] += 1
+        elif change.kind == "changed" and change.layer not in replaced:
+            target, prefix = _through_wrappers(change.layer, refs)
+            layer = actions.setdefault(target, {})
+            if change.new is MISSING:
+                layer.setdefault("unset", []).append(prefix + change.path)
+            else:
+                layer.setdefault("set", {})[prefix + change.path] = change.new
+        elif change.kind == "removed" and len(change.old["inbound"]) == 1 and not refs[change.layer].wrapped:
+            actions.setdefault(change.layer, {})["remove"] = True
+        elif change.kind == "renamed" and refs[change.layer].wrapped:
+            target, prefix = _through_wrappers(change.layer, refs)
+            actions.setdefault(target, {}).setdefault("set", {})[prefix + "name"] = change.new
+        elif change.kind == "renamed":
+            renames.append((change.layer, change.new))
+        else:
+            unexpressed.append(_explain(change))
+    unexpressed += [f"{key} of {count} layer(s): Keras recomputes it" for key, count in recomputed.items()]
+    rules = [{"match": _selector(layer, names), **layer_actions} for layer, layer_actions in actions.items()]
+    renames.sort(key=lambda item: -item[0].count("/"))
+    rules += [{"match": _selector(layer, names), "rename": new} for layer, new in renames]
+    data: dict = {"rules": rules}
+    if model:
+        data["model"] = model
+    return data, unexpressed
+
+
+def _through_wrappers(layer: str, refs: dict) -> tuple[str, str]:
+    """The layer a rule can select (a wrapped layer's outermost wrapper) and the dotted prefix from its
+    config to the wrapped layer's config (`layer.config.`)."""
+    ref = refs[layer]
+    prefix = ""
+    while ref.wrapped:
+        key = ref.pointer.rsplit("/", 1)[1]
+        prefix = f"{key}.config.{prefix}"
+        ref = refs["/".join(ref.parent)]
+    return ref.path_str, prefix
+
+
+def _selector(layer: str, names: Counter) -> dict:
+    """`{name: ...}` for a top-level layer with a unique name, else `{path: ...}`; globs escaped."""
+    escaped = GLOB_SPECIALS.sub(r"[\1]", layer)
+    if "/" not in layer and names[layer] == 1:
+        return {"name": escaped}
+    return {"path": escaped}
+
+
+def _explain(change: Change) -> str:
+    where = change.layer or "model"
+    if change.kind in ("added", "removed"):
+        layer = change.new if change.kind == "added" else change.old
+        return (
+            f"{where}: {change.kind} ({layer['class_name']}, inputs: {', '.join(layer['inbound']) or 'none'})"
+        )
+    if change.kind == "class_changed":
+        return f"{where}: class changed {change.old} -> {change.new}"
+    if change.kind == "rewired":
+        return f"{where}: rewired {', '.join(change.old)} -> {', '.join(change.new)}"
+    return f"{where}: {change.kind} {change.path}"

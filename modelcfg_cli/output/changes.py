@@ -1,0 +1,176 @@
+"""Renderers for a diff's changes: text (rich on a terminal, plain when piped), JSON, markdown, counts."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from modelcfg_cli.diff import KINDS, MISSING, Change
+from modelcfg_cli.output import make_console, use_color
+
+STYLES = {
+    "model": "bold",
+    "renamed": "cyan",
+    "class_changed": "magenta",
+    "removed": "red",
+    "added": "green",
+    "rewired": "blue",
+    "changed": "yellow",
+}
+NOUNS = {
+    "model": ("model change", "model changes"),
+    "renamed": ("renamed", "renamed"),
+    "class_changed": ("class changed", "classes changed"),
+    "removed": ("removed", "removed"),
+    "added": ("added", "added"),
+    "rewired": ("rewired", "rewired"),
+    "changed": ("changed field", "changed fields"),
+}
+MAX_VALUE = 120
+
+
+def as_json(changes: list[Change], summary: dict, stat: bool = False) -> str:
+    """`{"equal", "summary", "changes"}` (no "changes" with --stat), sorted keys, one trailing newline."""
+    data: dict = {"equal": not changes, "summary": summary}
+    if not stat:
+        data["changes"] = [change.as_dict() for change in changes]
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def by_layer(changes: list[Change]) -> list[tuple[str | None, list[Change]]]:
+    """Changes grouped by layer in first-seen order; a model's own changes are keyed by its path or None."""
+    groups: dict[str | None, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(change.layer, []).append(change)
+    return list(groups.items())
+
+
+def value_text(value: object, limit: int = MAX_VALUE) -> str:
+    """A value as compact JSON, `(absent)` for a missing key, shortened past `limit` characters."""
+    if value is MISSING:
+        return "(absent)"
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe(change: Change) -> tuple[str, str]:
+    """A change as (label, detail) for one line of text or one table row."""
+    kind, old, new = change.kind, change.old, change.new
+    if kind == "renamed":
+        return "renamed", f"{old} -> {new}"
+    if kind == "class_changed":
+        return "class", f"{old} -> {new}"
+    if kind in ("removed", "added"):
+        layer = old if kind == "removed" else new
+        inbound = ", ".join(layer["inbound"]) or "no inputs"
+        return kind, f"{layer['class_name']}, from {inbound}"
+    if kind == "rewired":
+        return "inbound", f"{', '.join(old) or '(none)'} -> {', '.join(new) or '(none)'}"
+    return str(change.path), f"{value_text(old)} -> {value_text(new)}"
+
+
+def counts_text(summary: dict) -> str:
+    """`1 renamed, 2 changed fields in 3 layers`, or `no differences`."""
+    parts = [f"{summary[kind]} {NOUNS[kind][summary[kind] != 1]}" for kind in KINDS if summary[kind]]
+    if not parts:
+        return "no differences"
+    layers = summary["layers_changed"]
+    where = f" in {layers} layer{'s' if layers != 1 else ''}" if layers else ""
+    return ", ".join(parts) + where
+
+
+def summary_line(changes: list[Change], summary: dict) -> str:
+    """`A and B differ: 1 renamed, 2 changed fields in 3 layers` or `A and B are equal (N layers)`."""
+    sources = summary["sources"]
+    versions = summary["keras_version"]
+    note = ""
+    if versions["a"] and versions["b"] and versions["a"] != versions["b"]:
+        note = f"; keras {versions['a']} vs {versions['b']} (information)"
+    if not changes:
+        return f"{sources['a']} and {sources['b']} are equal ({summary['layers']['a']} layers){note}"
+    return f"{sources['a']} and {sources['b']} differ: {counts_text(summary)}{note}"
+
+
+def text_lines(changes: list[Change], summary: dict, stat: bool = False) -> list[list[tuple[str, str]]]:
+    """Lines of (text, style) segments: changes grouped under their layer, then the summary."""
+    lines: list[list[tuple[str, str]]] = []
+    groups = [(_label(layer), group) for layer, group in by_layer(changes)]
+    if not stat:
+        for label, group in groups:
+            lines.append([(label, "bold")])
+            for change in group:
+                name, detail = describe(change)
+                lines.append([("  " + name, STYLES[change.kind]), (": " + detail, "")])
+    else:
+        width = max((len(label) for label, _ in groups), default=0)
+        for label, group in groups:
+            counts = ", ".join(f"{n} {kind}" for kind, n in _count(group).items())
+            lines.append([(label.ljust(width), "bold"), (f" | {counts}", "")])
+    lines.append([(summary_line(changes, summary), "bold")])
+    return lines
+
+
+def _label(layer: str | None) -> str:
+    """A group's heading: the layer's path, or `(model)` for the model's own changes."""
+    return "(model)" if layer is None else layer
+
+
+def _count(group: list[Change]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for change in group:
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    return counts
+
+
+def print_text(changes: list[Change], summary: dict, color: str, stat: bool = False) -> None:
+    """Print the text form on stdout: rich styles on a terminal, plain text when piped."""
+    lines = text_lines(changes, summary, stat)
+    if not use_color(color, sys.stdout):
+        sys.stdout.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
+        return
+    from rich.text import Text
+
+    console = make_console(color)
+    for line in lines:
+        console.print(Text.assemble(*((text, style or None) for text, style in line)))
+
+
+def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str:
+    """A pull-request comment: a verdict, a summary table and a table of changes per layer."""
+    sources = summary["sources"]
+    out = [f"### modelcfg diff: {_code(sources['a'])} → {_code(sources['b'])}", ""]
+    verdict = "Equal" if not changes else "Different"
+    layers = summary["layers"]
+    out += [f"**{verdict}**: {counts_text(summary)} ({layers['a']} layers in A, {layers['b']} in B)", ""]
+    if changes:
+        out += ["| change | count |", "|---|---:|"]
+        out += [f"| {kind} | {summary[kind]} |" for kind in KINDS if summary[kind]]
+        out.append("")
+    if not stat:
+        for layer, group in by_layer(changes):
+            out += [f"#### {_code(layer) if layer is not None else 'Model'}", ""]
+            out += ["| change | field | old | new |", "|---|---|---|---|"]
+            out += [_markdown_row(change) for change in group]
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _markdown_row(change: Change) -> str:
+    if change.kind in ("changed", "model"):
+        old, new = _code(value_text(change.old)), _code(value_text(change.new))
+        return f"| {change.kind} | {_code(change.path)} | {old} | {new} |"
+    _, detail = describe(change)
+    if change.kind == "added":
+        return f"| added | | | {_code(detail)} |"
+    if change.kind == "removed":
+        return f"| removed | | {_code(detail)} | |"
+    old, new = (", ".join(v) if isinstance(v, list) else str(v) for v in (change.old, change.new))
+    return f"| {change.kind} | | {_code(old)} | {_code(new)} |"
+
+
+def _code(text: object) -> str:
+    """Inline code safe inside a GitHub table cell."""
+    text = str(text).replace("|", "\\|").replace("\n", " ")
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -1,0 +1,573 @@
+"""Build `schemas/` from the installed Keras: `python -m modelcfg_cli.schemagen [OUT_DIR]`.
+
+Field types come from `get_config()` of sample instances; ranges, enums and arity are kept only where
+Keras itself rejects a probe value at construction time, so the schemas never say more than Keras does.
+Keras is imported inside functions only.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+import warnings
+from pathlib import Path
+
+SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BASE_URI = "https://modelcfg.dev/schemas/"
+OP_MODULES = (
+    "keras.src.ops.numpy",
+    "keras.src.ops.math",
+    "keras.src.ops.nn",
+    "keras.src.ops.core",
+    "keras.src.ops.image",
+    "keras.src.ops.linalg",
+    "keras.src.activations.activations",
+)
+BASE_KEYS = ("name", "trainable", "dtype", "autocast", "activity_regularizer", "input_dim", "input_shape")
+LEGACY_KEYS = (
+    *("implementation", "vocabulary_size", "rms_scaling", "num_tokens", "input_length", "newshape"),
+    *("alpha", "has_input_vocabulary", "time_major", "input_dtype"),
+)
+TUPLE_KEYS = ("kernel_size", "strides", "dilation_rate", "pool_size", "size", "output_padding")
+ENUM_KEYS = ("padding", "data_format", "interpolation", "merge_mode", "output_mode", "fill_mode")
+ENUM_CANDIDATES = (
+    *("valid", "same", "causal", "full", "channels_first", "channels_last"),
+    *("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "mitchellcubic", "gaussian"),
+    *("sum", "mul", "concat", "ave", "int", "one_hot", "multi_hot", "count", "tf_idf"),
+    *("reflect", "wrap", "constant"),
+)
+SHAPE = {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]}}
+
+
+def sample_args(name: str, keras) -> dict:
+    """Arguments that make a valid instance of layer class `name` (its required ones)."""
+    L = keras.layers
+    conv = {"filters": 2, "kernel_size": 3}
+    rate = {"rate": 0.1}
+    factor = {"factor": 0.1}
+    crop = {"height": 2, "width": 2}
+    table = {
+        "AlphaDropout": rate,
+        "Bidirectional": lambda: {"layer": L.LSTM(2)},
+        "CategoryEncoding": {"num_tokens": 4},
+        "CenterCrop": crop,
+        "Discretization": {"bin_boundaries": [0.0, 1.0]},
+        "Dot": {"axes": 1},
+        "Dropout": rate,
+        "EinsumDense": {"equation": "ab,bc->ac", "output_shape": 4},
+        "Embedding": {"input_dim": 4, "output_dim": 2},
+        "ReversibleEmbedding": {"input_dim": 4, "output_dim": 2},
+        "GaussianDropout": rate,
+        "GaussianNoise": {"stddev": 0.1},
+        "GroupedQueryAttention": {"head_dim": 2, "num_query_heads": 2, "num_key_value_heads": 1},
+        "HashedCrossing": {"num_bins": 4},
+        "Hashing": {"num_bins": 4},
+        "InputLayer": {"shape": (4,)},
+        "Lambda": lambda: {"function": abs},
+        "MaxNumBoundingBoxes": {"max_number": 2},
+        "MultiHeadAttention": {"num_heads": 2, "key_dim": 2},
+        "Permute": {"dims": (1,)},
+        "Pipeline": {"layers": []},
+        "RNN": lambda: {"cell": L.LSTMCell(2)},
+        "RandomCrop": crop,
+        "RandomTranslation": {"height_factor": 0.1, "width_factor": 0.1},
+        "RandomZoom": {"height_factor": 0.1},
+        "RepeatVector": {"n": 2},
+        "Rescaling": {"scale": 1.0},
+        "Reshape": {"target_shape": (4,)},
+        "Resizing": crop,
+        "SpectralNormalization": lambda: {"layer": L.Dense(2)},
+        "StackedRNNCells": lambda: {"cells": [L.LSTMCell(2)]},
+        "TimeDistributed": lambda: {"layer": L.Dense(2)},
+        "Wrapper": lambda: {"layer": L.Dense(2)},
+        "StochasticDepth": {"drop_path_rate": 0.1},
+        "LayerScale": {"init_values": 1e-6, "projection_dim": 4},
+        "CustomScaleLayer": {"scale": 0.1},
+    }
+    if name in table:
+        value = table[name]
+        return value() if callable(value) else dict(value)
+    if name.startswith(("Conv", "SeparableConv")):
+        return dict(conv)
+    if name.startswith("DepthwiseConv"):
+        return {"kernel_size": 3}
+    if name.startswith(("AveragePooling", "MaxPooling")):
+        return {"pool_size": 2}
+    if name.startswith("Adaptive"):
+        return {"output_size": 2}
+    if name.startswith("SpatialDropout"):
+        return rate
+    if name.startswith("Random") and "factor" in inspect.signature(getattr(L, name).__init__).parameters:
+        return factor
+    if name in ("Dense", "GRU", "GRUCell", "LSTM", "LSTMCell", "SimpleRNN", "SimpleRNNCell"):
+        return {"units": 2}
+    return {}
+
+
+class Prober:
+    """Builds instances of one class to find out what Keras accepts."""
+
+    def __init__(self, cls, args_factory):
+        self.cls = cls
+        self.args_factory = args_factory
+
+    def accepts(self, **changes) -> bool:
+        try:
+            self.cls(**{**self.args_factory(), **changes})
+        except Exception:
+            return False
+        return True
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"../defs/{name}.json"}
+
+
+def field_schema(key: str, value, prober: Prober | None, default) -> dict:
+    """The schema of one config field, from its sample value and what Keras accepts."""
+    by_name = _named_field(key)
+    if by_name is not None:
+        return by_name
+    if prober is None:
+        return _typed(value if value is not None else default)
+    schema = _probed(key, value, prober)
+    if schema and value is not None and prober.accepts(**{key: None}):
+        options = schema["anyOf"] if list(schema) == ["anyOf"] else [schema]
+        schema = {"anyOf": [*options, {"type": "null"}]}
+    return schema
+
+
+def _named_field(key: str) -> dict | None:
+    for suffix in ("initializer", "regularizer", "constraint"):
+        if key.endswith("_" + suffix):
+            return ref(suffix)
+    if key in ("activation", "recurrent_activation"):
+        return ref("activation")
+    fixed = {
+        "name": {"type": "string"},
+        "trainable": {"type": "boolean"},
+        "autocast": {"type": "boolean"},
+        "dtype": ref("dtype_policy"),
+        "input_shape": {"anyOf": [SHAPE, {"type": "null"}]},
+        "batch_input_shape": {"anyOf": [SHAPE, {"type": "null"}]},
+        "batch_shape": {"anyOf": [SHAPE, {"type": "null"}]},
+        "input_dim": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+        "layer": ref("layer_entry"),
+        "backward_layer": {"anyOf": [ref("layer_entry"), {"type": "null"}]},
+    }
+    return fixed.get(key)
+
+
+def _typed(value) -> dict:
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int | float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string"}
+    if isinstance(value, list | tuple):
+        return {"type": "array"}
+    return {}
+
+
+def _probed(key: str, value, prober: Prober) -> dict:
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int | float):
+        return _probed_number(key, value, prober)
+    if isinstance(value, str):
+        return _probed_string(key, value, prober)
+    if isinstance(value, list | tuple) and key in TUPLE_KEYS:
+        return _probed_tuple(key, list(value), prober)
+    if isinstance(value, list | tuple):
+        return {"type": "array"}
+    return {}
+
+
+def _probed_number(key: str, value, prober: Prober) -> dict:
+    schema: dict = {"type": "number"}
+    if isinstance(value, int) and not prober.accepts(**{key: value + 0.5}):
+        schema["type"] = "integer"
+    if not prober.accepts(**{key: -3 if isinstance(value, int) else -0.5}):
+        if not prober.accepts(**{key: 0}):
+            schema["minimum" if schema["type"] == "integer" else "exclusiveMinimum"] = (
+                1 if schema["type"] == "integer" else 0
+            )
+        else:
+            schema["minimum"] = 0
+    if isinstance(value, float) and 0 <= value <= 1 and not prober.accepts(**{key: 1.5}):
+        schema["maximum" if prober.accepts(**{key: 1.0}) else "exclusiveMaximum"] = 1
+    if prober.accepts(**{key: [value, value]}):
+        return {"anyOf": [schema, {"type": "array"}]}
+    if isinstance(value, int) and key in TUPLE_KEYS:
+        return {"anyOf": [schema, {"type": "array", "items": {"type": "integer"}}]}
+    return schema
+
+
+def _probed_string(key: str, value: str, prober: Prober) -> dict:
+    if key not in ENUM_KEYS or prober.accepts(**{key: "no_such_value"}):
+        return {} if prober.accepts(**{key: 1}) else {"type": "string"}
+    allowed = [c for c in ENUM_CANDIDATES if prober.accepts(**{key: c})]
+    if value not in allowed:
+        allowed.append(value)
+    schema: dict = {"enum": allowed}
+    if prober.accepts(**{key: value.upper()}):
+        schema = {
+            "type": "string",
+            "pattern": "^(?i:" + "|".join(allowed) + ")$",
+            "x-expect": "one of " + ", ".join(repr(v) for v in allowed) + " (any case)",
+        }
+    if prober.accepts(**{key: [[1, 1]]}):
+        return {"anyOf": [schema, {"type": "array"}]}
+    return schema
+
+
+def _probed_tuple(key: str, value: list, prober: Prober) -> dict:
+    n = len(value)
+    item: dict = {"type": "integer"}
+    if not prober.accepts(**{key: [0] * n}):
+        item["minimum"] = 1
+    elif not prober.accepts(**{key: [-1] * n}):
+        item["minimum"] = 0
+    array: dict = {"type": "array", "items": item}
+    if not prober.accepts(**{key: [1] * (n + 1)}):
+        array.update(minItems=n, maxItems=n)
+    if prober.accepts(**{key: 1}):
+        return {"anyOf": [dict(item), array]}
+    return array
+
+
+def accepted_keys(cls) -> tuple[list[str], list[str], bool]:
+    """(named __init__ parameters, required ones, whether **kwargs is taken)."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    named = [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    required = [
+        p.name
+        for p in params
+        if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    ]
+    return named, required, any(p.kind == p.VAR_KEYWORD for p in params)
+
+
+def layer_schema(cls, keras) -> dict:
+    """The schema of one `keras.layers` class's config."""
+    name = cls.__name__
+    named, required, has_kwargs = accepted_keys(cls)
+    params = inspect.signature(cls.__init__).parameters
+    prober = Prober(cls, lambda: sample_args(name, keras))
+    try:
+        serialized = keras.saving.serialize_keras_object(cls(**sample_args(name, keras)))
+        config = json.loads(json.dumps(serialized["config"]))
+        title = serialized["class_name"]
+    except Exception:
+        prober, config, title = None, {}, name
+    keys = list(dict.fromkeys([*config, *named]))
+    if has_kwargs:
+        keys += [k for k in BASE_KEYS if k not in keys and (prober is None or _accepts_base(prober, k))]
+        if "input_shape" in keys and "batch_input_shape" not in keys:
+            keys.append("batch_input_shape")
+    if prober is not None and has_kwargs:
+        keys += [k for k in LEGACY_KEYS if k not in keys and _accepts_legacy(prober, k)]
+    properties = {}
+    for key in keys:
+        default = params[key].default if key in params else None
+        default = None if default is inspect.Parameter.empty else default
+        properties[key] = field_schema(key, config.get(key, default), prober, default)
+    closed = prober is not None and not prober.accepts(no_such_argument=1)
+    return _document(f"layers/{title}.json", title, cls, properties, required, closed)
+
+
+def _accepts_legacy(prober: Prober, key: str) -> bool:
+    """Keras 2 keywords some layers still take (and drop or convert), e.g. LSTM's `implementation`."""
+    return any(prober.accepts(**{key: value}) for value in (1, 0.3, True, (4,)))
+
+
+def _accepts_base(prober: Prober, key: str) -> bool:
+    values = {"input_dim": 4, "input_shape": (4,), "activity_regularizer": None, "autocast": True}
+    return prober.accepts(**{key: values.get(key)})
+
+
+def op_schema(cls) -> dict:
+    """The schema of an op layer (e.g. `keras.src.ops.numpy.Add`) as Functional configs store it."""
+    named, required, has_kwargs = accepted_keys(cls)
+    params = inspect.signature(cls.__init__).parameters
+    properties = {"name": {"type": ["string", "null"]}}
+    for key in named:
+        default = params[key].default
+        if isinstance(default, bool):
+            properties[key] = {"type": ["boolean", "null"]}
+        elif isinstance(default, str):
+            properties[key] = {"type": ["string", "null"]}
+        else:
+            properties.setdefault(key, {})
+    key = op_key(cls.__module__, cls.__name__)
+    return _document(f"layers/{key}.json", key, cls, properties, required, not has_kwargs)
+
+
+def op_key(module: str, class_name: str) -> str:
+    """`keras.src.ops.numpy` + `Add` -> `ops.numpy.Add` (the schema name of an op layer)."""
+    return (
+        module.removeprefix("keras.src.").replace("activations.activations", "activations") + "." + class_name
+    )
+
+
+def _document(path: str, title: str, cls, properties: dict, required: list, closed: bool) -> dict:
+    doc = {
+        "$schema": SCHEMA_DRAFT,
+        "$id": BASE_URI + path,
+        "title": title,
+        "description": f"Config of {cls.__module__}.{cls.__name__}.",
+        "type": "object",
+        "properties": properties,
+    }
+    if required:
+        doc["required"] = required
+    doc["additionalProperties"] = not closed
+    return doc
+
+
+def _serialized(class_names: list[str], module: str) -> dict:
+    """A serialized object whose class must be a known one when it claims to be a Keras built-in."""
+    return {
+        "type": "object",
+        "required": ["class_name", "config"],
+        "properties": {
+            "module": {"type": ["string", "null"]},
+            "class_name": {"type": "string"},
+            "config": {"type": ["object", "null"]},
+            "registered_name": {"type": ["string", "null"]},
+        },
+        "if": {
+            "properties": {
+                "module": {"enum": [module, None]},
+                "registered_name": {"not": {"type": "string", "pattern": ">"}},
+            }
+        },
+        "then": {"properties": {"class_name": {"enum": class_names}}},
+    }
+
+
+def defs_schemas(keras) -> dict[str, dict]:
+    """The shared `$ref` targets: initializers, regularizers, constraints, activations, dtypes, layers."""
+    from keras.src import activations, constraints, initializers, regularizers
+    from keras.src.backend.common import dtypes
+
+    out = {}
+    for name, module, objects, example in (
+        ("initializer", "keras.initializers", initializers.ALL_OBJECTS_DICT, "glorot_uniform"),
+        ("regularizer", "keras.regularizers", regularizers.ALL_OBJECTS_DICT, "l2"),
+        ("constraint", "keras.constraints", constraints.ALL_OBJECTS_DICT, "non_neg"),
+    ):
+        classes = sorted(k for k, v in objects.items() if inspect.isclass(v) and k[0].isupper())
+        out[name] = {
+            "x-expect": f"a {name} name such as {example!r} or a serialized {name} object",
+            "anyOf": [
+                {"type": "null"},
+                {"enum": sorted(objects)},
+                _serialized(classes, module),
+            ],
+        }
+    out["activation"] = {
+        "x-expect": "an activation name such as 'relu' or a serialized function",
+        "anyOf": [
+            {"type": "null"},
+            {"enum": sorted(activations.ALL_OBJECTS_DICT)},
+            {"type": "object", "required": ["class_name"]},
+        ],
+    }
+    names = sorted({*dtypes.ALLOWED_DTYPES, "mixed_float16", "mixed_bfloat16"})
+    out["dtype_policy"] = {
+        "x-expect": "a dtype or dtype policy name such as 'float32' or a serialized DTypePolicy",
+        "anyOf": [
+            {"type": "null"},
+            {"enum": names},
+            {"type": "string", "pattern": "^[a-z0-9]+_from_[a-z0-9_]+$"},
+            {
+                "type": "object",
+                "required": ["class_name", "config"],
+                "properties": {"class_name": {"type": "string"}, "config": {"type": "object"}},
+            },
+        ],
+    }
+    out["layer_entry"] = {
+        "x-expect": "a serialized layer (an object with class_name and config)",
+        "type": "object",
+        "required": ["class_name", "config"],
+        "properties": {
+            "class_name": {"type": "string"},
+            "config": {"type": ["object", "array"]},
+            "module": {"type": ["string", "null"]},
+            "registered_name": {"type": ["string", "null"]},
+        },
+    }
+    return {
+        name: {"$schema": SCHEMA_DRAFT, "$id": f"{BASE_URI}defs/{name}.json", "title": name, **body}
+        for name, body in out.items()
+    }
+
+
+def model_schema() -> dict:
+    """The serialized-object envelope, Functional and Sequential configs, Keras 3 and legacy forms."""
+    entry = {
+        "type": "object",
+        "required": ["class_name", "config"],
+        "properties": {
+            "module": {"type": ["string", "null"]},
+            "class_name": {"type": "string"},
+            "config": {"type": ["object", "array"]},
+            "registered_name": {"type": ["string", "null"]},
+            "name": {"type": "string"},
+            "inbound_nodes": {"type": "array"},
+            "build_config": {"type": ["object", "null"]},
+        },
+    }
+    io_list = {"type": ["array", "object"]}
+    return {
+        "$schema": SCHEMA_DRAFT,
+        "$id": BASE_URI + "model.schema.json",
+        "title": "Keras model",
+        "description": "A serialized Keras model: Functional (Keras 3 or legacy Model) or Sequential.",
+        "type": "object",
+        "required": ["class_name", "config"],
+        "properties": {
+            "module": {"type": ["string", "null"]},
+            "class_name": {"type": "string"},
+            "config": {"type": ["object", "array"]},
+            "registered_name": {"type": ["string", "null"]},
+            "build_config": {"type": ["object", "null"]},
+            "compile_config": {"type": ["object", "null"]},
+        },
+        "allOf": [
+            {
+                "if": {"properties": {"config": {"type": "array"}}},
+                "then": {"properties": {"config": {"items": {"$ref": "#/$defs/layer"}}}},
+            },
+            {
+                "if": {"properties": {"class_name": {"enum": ["Functional", "Model"]}}},
+                "then": {"properties": {"config": {"$ref": "#/$defs/functional"}}},
+            },
+            {
+                "if": {"properties": {"class_name": {"const": "Sequential"}}},
+                "then": {"properties": {"config": {"$ref": "#/$defs/sequential"}}},
+            },
+        ],
+        "$defs": {
+            "layer": entry,
+            "functional": {
+                "type": "object",
+                "required": ["layers", "input_layers", "output_layers"],
+                "properties": {
+                    "name": {"type": ["string", "null"]},
+                    "trainable": {"type": "boolean"},
+                    "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+                    "input_layers": io_list,
+                    "output_layers": io_list,
+                },
+            },
+            "sequential": {
+                "anyOf": [
+                    {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+                    {
+                        "type": "object",
+                        "required": ["layers"],
+                        "properties": {
+                            "name": {"type": ["string", "null"]},
+                            "trainable": {"type": "boolean"},
+                            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+                            "build_input_shape": {"anyOf": [SHAPE, {"type": "null"}]},
+                        },
+                    },
+                ]
+            },
+        },
+    }
+
+
+def layer_classes(keras) -> list:
+    """Every distinct class exported by `keras.layers`, plus the layers `keras.applications` define."""
+    import importlib
+    import pkgutil
+
+    from keras.src import applications
+    from keras.src.layers.layer import Layer
+
+    classes = {}
+    for attr in dir(keras.layers):
+        value = getattr(keras.layers, attr)
+        if inspect.isclass(value):
+            classes[value.__name__] = value
+    for info in pkgutil.iter_modules(applications.__path__):
+        module = importlib.import_module(f"{applications.__name__}.{info.name}")
+        for value in vars(module).values():
+            if inspect.isclass(value) and issubclass(value, Layer) and value.__module__ == module.__name__:
+                classes.setdefault(value.__name__, value)
+    return [classes[k] for k in sorted(classes)]
+
+
+def op_classes() -> list:
+    """Operation classes (not layers) of the op modules, as Functional configs can hold them."""
+    import importlib
+
+    from keras.src.layers.layer import Layer
+    from keras.src.ops.operation import Operation
+
+    found = []
+    for module_name in OP_MODULES:
+        module = importlib.import_module(module_name)
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Operation)
+                and not issubclass(value, Layer)
+                and value.__module__ == module_name
+            ):
+                found.append(value)
+    return sorted(found, key=lambda c: op_key(c.__module__, c.__name__))
+
+
+def build_all() -> dict[str, dict]:
+    """Every schema file: relative path -> schema."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    warnings.filterwarnings("ignore")
+    import keras
+
+    files = {"model.schema.json": model_schema()}
+    for name, schema in defs_schemas(keras).items():
+        files[f"defs/{name}.json"] = schema
+    for cls in layer_classes(keras):
+        schema = layer_schema(cls, keras)
+        files[f"layers/{schema['title']}.json"] = schema
+    for cls in op_classes():
+        files[f"layers/{op_key(cls.__module__, cls.__name__)}.json"] = op_schema(cls)
+    return files
+
+
+def render(schema: dict) -> str:
+    return json.dumps(schema, indent=2) + "\n"
+
+
+def write_all(out_dir: Path) -> int:
+    """Write every schema under `out_dir`, dropping stale generated files; returns the count."""
+    files = build_all()
+    for sub in ("layers", "defs"):
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
+        for old in (out_dir / sub).glob("*.json"):
+            if f"{sub}/{old.name}" not in files:
+                old.unlink()
+    for rel, schema in files.items():
+        (out_dir / rel).write_text(render(schema))
+    return len(files)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    out_dir = Path(args[0]) if args else Path(__file__).resolve().parents[1] / "schemas"
+    count = write_all(out_dir)
+    print(f"wrote {count} schemas to {out_dir}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
