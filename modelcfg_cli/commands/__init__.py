@@ -6,3 +6,4 @@ from modelcfg_cli.commands.inspect import inspect_command
 from modelcfg_cli.commands.schema import schema
 from modelcfg_cli.commands.validate import validate
 
+COMMANDS = [dump, inspect_command, validate, schema, diff_command]
