@@ -13,3 +13,8 @@ run --version
 run inspect classifier.keras
 run dump classifier.keras --layer predictions
 run dump classifier.h5 --metadata
+run validate classifier.keras classifier.h5 tagger.keras
+broken="${TMPDIR:-/tmp}/modelcfg-demo-broken.json"
+modelcfg dump classifier.keras --full | sed -e 's/"filters": 32/"filters": -3/' -e 's/"rate": 0.3/"rate": 1.5/' > "$broken"
+run validate "$broken"
+run validate --format github "$broken"
