@@ -203,7 +203,7 @@ def _find_renames(
         if any(edge.layer in lone_names for node in child.ref.inbound for edge in node):
             detour.setdefault(key, []).append(child)
     bypass_b = _bypass(lone_b)
-    removed: dict[str, tuple[Edge, ...]] = {}
+    removed: dict[str, Edge] = {}
     renames = []
     taken: set[int] = set()
     for child in lone_a:
@@ -277,22 +277,32 @@ def _normalized(value: object, path: str, ignored: _Ignore) -> object:
 # -- wiring ---------------------------------------------------------------------------------------
 
 
-def _wiring(ref: LayerRef, bypass: dict[str, tuple[Edge, ...]], name_map: dict[str, str]) -> tuple:
-    """A layer's inbound edges with bypassed (removed/added) layers replaced by their own inputs and
+def _wiring(ref: LayerRef, bypass: dict[str, Edge], name_map: dict[str, str]) -> tuple:
+    """A layer's inbound edges with bypassed (removed/added) layers replaced by their own input and
     names mapped to the other side's."""
-    return tuple(tuple(_expand(node, bypass, name_map, 0)) for node in ref.inbound)
+    return tuple(tuple(_mapped(_through(edge, bypass), name_map) for edge in node) for node in ref.inbound)
 
 
-def _expand(edges, bypass, name_map, depth: int):
-    for edge in edges:
-        if edge.layer in bypass and depth < 1000:
-            yield from _expand(bypass[edge.layer], bypass, name_map, depth + 1)
-        else:
-            yield Edge(name_map.get(edge.layer, edge.layer), edge.node_index, edge.tensor_index)
+def _through(edge: Edge, bypass: dict[str, Edge]) -> Edge:
+    """Follow `edge` back through bypassed layers (a chain; a cycle ends after every layer is seen)."""
+    for _ in range(len(bypass)):
+        if edge.layer not in bypass:
+            break
+        edge = bypass[edge.layer]
+    return edge
 
 
-def _bypass(nodes: list[_Node]) -> dict[str, tuple[Edge, ...]]:
-    return {node.name: (node.ref.inbound[0] if node.ref.inbound else ()) for node in nodes}
+def _mapped(edge: Edge, name_map: dict[str, str]) -> Edge:
+    return Edge(name_map.get(edge.layer, edge.layer), edge.node_index, edge.tensor_index)
+
+
+def _bypass(nodes: list[_Node]) -> dict[str, Edge]:
+    """The input of each single-input layer among `nodes`: what its consumers read once it is gone."""
+    return {
+        node.name: node.ref.inbound[0][0]
+        for node in nodes
+        if len(node.ref.inbound) == 1 and len(node.ref.inbound[0]) == 1
+    }
 
 
 def _edges_text(inbound) -> list[str]:
@@ -455,8 +465,7 @@ def _io_changes(
         return changes
     for key, label in (("input_layers", "inputs"), ("output_layers", "outputs")):
         edges_a, edges_b = io_edges(config_a.get(key)), io_edges(config_b.get(key))
-        mapped = [Edge(name_map.get(e.layer, e.layer), e.node_index, e.tensor_index) for e in edges_a]
-        if mapped != edges_b and not ignored(label):
+        if [_mapped(edge, name_map) for edge in edges_a] != edges_b and not ignored(label):
             old = [_edge_text(edge) for edge in edges_a]
             changes.append(Change("model", layer, label, old, [_edge_text(edge) for edge in edges_b]))
     return changes

@@ -1,9 +1,9 @@
 """Turn a diff's changes into a rules file (the clone rules language) that rewrites A into B.
 
-Field changes become `set` / `unset` with dotted paths, removals `remove`, renames `rename` (last, and
-deepest first, so that every rule selects layers by their names in A; a new name is never one in use, as
-diff matches equal names first), the model's name and a uniform
-dtype policy `model.name` / `model.dtype_policy`. A layer inside a wrapper is edited through its wrapper
+Field changes become `set` / `unset` with dotted paths and removals `remove`; renames `rename` come last
+and deepest first, so that every rule selects layers by their names in A (a new name is never one in use:
+diff matches equal names first). The model's name and a dtype policy shared by every layer become
+`model.name` and `model.dtype_policy`; a layer inside a wrapper is edited through its wrapper
 (`layer.config.units`). Everything else is listed as not expressible.
 """
 
@@ -82,12 +82,12 @@ def _selector(layer: str, names: Counter) -> dict:
 
 
 def _explain(change: Change) -> str:
+    """One line for a change that rules cannot make."""
     where = change.layer or "model"
     if change.kind in ("added", "removed"):
         layer = change.new if change.kind == "added" else change.old
-        return (
-            f"{where}: {change.kind} ({layer['class_name']}, inputs: {', '.join(layer['inbound']) or 'none'})"
-        )
+        inputs = ", ".join(layer["inbound"]) or "none"
+        return f"{where}: {change.kind} ({layer['class_name']}, inputs: {inputs})"
     if change.kind == "class_changed":
         return f"{where}: class changed {change.old} -> {change.new}"
     if change.kind == "rewired":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import itertools
+import time
+from collections import Counter
 
 import pytest
 
@@ -304,6 +306,54 @@ def test_compile_config_is_a_model_change(saved_models):
         Change("model", None, "compile_config.loss", MISSING, "mse"),
         Change("model", None, "compile_config.optimizer", MISSING, "adam"),
     ]
+
+
+def _residual_chain(blocks: int) -> dict:
+    """A Keras 2 style Functional config: `blocks` residual blocks (Dense + Add) after one Dense."""
+    layers = [{"class_name": "InputLayer", "name": "x", "config": {"name": "x"}, "inbound_nodes": []}]
+    previous = "x"
+    for index in range(blocks):
+        dense, add = f"dense_{index}", f"add_{index}"
+        layers.append(
+            {
+                "class_name": "Dense",
+                "name": dense,
+                "config": {"name": dense, "units": 4},
+                "inbound_nodes": [[[previous, 0, 0, {}]]],
+            }
+        )
+        layers.append(
+            {
+                "class_name": "Add",
+                "name": add,
+                "config": {"name": add},
+                "inbound_nodes": [[[previous, 0, 0, {}], [dense, 0, 0, {}]]],
+            }
+        )
+        previous = add
+    layers.append(
+        {
+            "class_name": "Dense",
+            "name": "out",
+            "config": {"name": "out", "units": 1},
+            "inbound_nodes": [[[previous, 0, 0, {}]]],
+        }
+    )
+    config = {
+        "name": "chain",
+        "layers": layers,
+        "input_layers": [["x", 0, 0]],
+        "output_layers": [["out", 0, 0]],
+    }
+    return {"class_name": "Functional", "config": config}
+
+
+def test_many_added_residual_blocks_cost_linear_time():
+    start = time.perf_counter()
+    changes = diff(as_doc(_residual_chain(1)), as_doc(_residual_chain(40)))
+    assert time.perf_counter() - start < 1.0
+    kinds = Counter(change.kind for change in changes)
+    assert kinds == {"added": 78, "rewired": 1}
 
 
 # -- options --------------------------------------------------------------------------------------

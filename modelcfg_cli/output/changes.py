@@ -116,6 +116,7 @@ def _label(layer: str | None) -> str:
 
 
 def _count(group: list[Change]) -> dict[str, int]:
+    """Changes per kind, in first-seen order."""
     counts: dict[str, int] = {}
     for change in group:
         counts[change.kind] = counts.get(change.kind, 0) + 1
@@ -156,6 +157,7 @@ def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str
 
 
 def _markdown_row(change: Change) -> str:
+    """One row of a layer's table: change, field, old, new."""
     if change.kind in ("changed", "model"):
         old, new = _code(value_text(change.old)), _code(value_text(change.new))
         return f"| {change.kind} | {_code(change.path)} | {old} | {new} |"

@@ -1,0 +1,33 @@
+"""`modelcfg clone` (no rules) against the bare Keras way (`load_model`, `clone_model`, `save`) on a
+ResNet50 `.keras` (weights=None), each in a fresh process, in one run."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from harness import HEADER, measure, modelcfg, python, resnet50, row
+
+BASELINE = (
+    "import keras, sys\n"
+    "model = keras.saving.load_model(sys.argv[1])\n"
+    "keras.models.clone_model(model).save(sys.argv[2])\n"
+)
+
+
+def main() -> list[str]:
+    path = resnet50()
+    with tempfile.TemporaryDirectory() as folder:
+        ours_out, theirs_out = Path(folder, "ours.keras"), Path(folder, "theirs.keras")
+        ours = measure(modelcfg("clone", str(path), "-o", str(ours_out)), repeat=3)
+        theirs = measure([*python(BASELINE), str(path), str(theirs_out)], repeat=3)
+    return [
+        row("clone ResNet50 .keras (no rules) vs load_model+clone_model+save", ours, theirs, "<= 1.3"),
+        f"\nclone: modelcfg {ours[0]:.2f} s, {ours[1]:.0f} MiB; Keras {theirs[0]:.2f} s, "
+        f"{theirs[1]:.0f} MiB; ratio {ours[0] / theirs[0]:.2f}x (goal <= 1.3x)",
+    ]
+
+
+if __name__ == "__main__":
+    print(HEADER)
+    print("\n".join(main()))

@@ -1,0 +1,211 @@
+"""`clone`: rewrite a saved model with rules, instantiate it in Keras, save it atomically, check the save.
+
+The only module (with its `clone_*` helpers) that imports Keras, and only inside functions: planning
+(`plan_clone`: read, apply rules, validate, diff) needs no Keras, so `--dry-run` never imports it.
+Weight transfer and other steps plug in after the build through `post_build` (see `BuildContext`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import types
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelcfg_cli.clone_backend import choose_backend, import_keras
+from modelcfg_cli.clone_keras import instantiate, reload_config, save_temp
+from modelcfg_cli.clone_verify import mismatches
+from modelcfg_cli.diff import Change, diff
+from modelcfg_cli.document import ModelDocument, document_from_payload, strip_shared_ids
+from modelcfg_cli.errors import CloneError, UsageError
+from modelcfg_cli.findings import ERROR, Finding
+from modelcfg_cli.output import check_output_path
+from modelcfg_cli.rules.api import as_ruleset
+from modelcfg_cli.rules.engine import Report, apply
+from modelcfg_cli.rules.setcli import parse_set
+from modelcfg_cli.schemas import validate_document
+from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
+
+FORMATS = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".json": "json"}
+
+
+class CloneRefused(CloneError):
+    """The rewritten model failed a check (invalid config, strict rule, reload mismatch): exit 1."""
+
+    def __init__(self, where: str | None, message: str, problems: list[str]):
+        super().__init__(where, message)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ClonePlan:
+    """Everything known before Keras: the source, the rewritten config, what changed, what is wrong."""
+
+    source: ModelDocument
+    rewritten: ModelDocument
+    report: Report
+    changes: list[Change]
+    findings: list[Finding]
+    strict: bool = False
+
+    @property
+    def problems(self) -> list[str]:
+        """Reasons not to build: validation errors, and rules that matched nothing under `strict`."""
+        lines = [finding.line() for finding in self.findings if finding.severity == ERROR]
+        if self.strict:
+            lines += [f"{r.where}: rule matched no layer ({r.description})" for r in self.report.unmatched()]
+        return lines
+
+    @property
+    def lambdas(self) -> list[str]:
+        return [ref.path_str for ref in self.rewritten.layers() if ref.class_name == "Lambda"]
+
+
+@dataclass
+class BuildContext:
+    """What a post-build step sees: the plan (with the source document, e.g. to read its weights), the
+    built model and the keras module; steps append lines for the report to `notes`."""
+
+    plan: ClonePlan
+    model: object
+    keras: object
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def source(self) -> ModelDocument:
+        return self.plan.source
+
+
+PostBuildStep = Callable[[BuildContext], None]
+
+
+@dataclass(frozen=True)
+class CloneResult:
+    """A finished clone: where it went and what it holds."""
+
+    plan: ClonePlan
+    out: str
+    fmt: str
+    backend: str
+    layers: int
+    params: int
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+
+def plan_clone(
+    source: str,
+    rules: object = None,
+    sets: Iterable[str] = (),
+    strict: bool = False,
+    schema_dirs: tuple[str, ...] = (),
+    max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
+) -> ClonePlan:
+    """Read SOURCE, apply `rules` then the `--set` edits, validate and diff the result; no Keras."""
+    ruleset = as_ruleset(rules)
+    for option in sets:
+        ruleset = ruleset + parse_set(option)
+    doc = read_document(str(source), max_config_bytes)
+    envelope, report = apply(doc.envelope, ruleset, doc.metadata)
+    rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
+    findings = validate_document(rewritten, False, schema_dirs)
+    return ClonePlan(doc, rewritten, report, diff(doc, rewritten), findings, strict)
+
+
+def output_format(out: str, fmt: str | None) -> str:
+    """`fmt`, else the format OUT's extension names."""
+    if fmt:
+        return fmt
+    suffix = Path(out).suffix.lower()
+    if suffix not in FORMATS:
+        raise UsageError(
+            out, f"cannot tell the format from {suffix or 'no extension'!r}; pass --format keras|h5|json"
+        )
+    return FORMATS[suffix]
+
+
+def clone(
+    source: str,
+    out: str,
+    rules: object = None,
+    sets: Iterable[str] = (),
+    *,
+    strict: bool = False,
+    unsafe: bool = False,
+    imports: tuple[str, ...] = (),
+    backend: str | None = None,
+    fmt: str | None = None,
+    post_build: Iterable[PostBuildStep] = (),
+    schema_dirs: tuple[str, ...] = (),
+    max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
+) -> CloneResult:
+    """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure).
+
+    With no rules this is `keras.models.clone_model`: the same config, fresh weights.
+    """
+    started = time.perf_counter()
+    out = str(out)
+    check_output_path(out, protect=(str(source),))
+    fmt = output_format(out, fmt)
+    plan = plan_clone(source, rules, sets, strict, schema_dirs, max_config_bytes)
+    return build(plan, out, fmt, unsafe, imports, backend, post_build, started)
+
+
+def build(
+    plan: ClonePlan,
+    out: str,
+    fmt: str,
+    unsafe: bool = False,
+    imports: tuple[str, ...] = (),
+    backend: str | None = None,
+    post_build: Iterable[PostBuildStep] = (),
+    started: float | None = None,
+) -> CloneResult:
+    """Instantiate the plan's config in Keras, run the post-build steps, save, reload and check."""
+    started = time.perf_counter() if started is None else started
+    label = plan.source.label
+    if plan.problems:
+        raise CloneRefused(label, f"the rewritten config has {len(plan.problems)} problem(s)", plan.problems)
+    if plan.lambdas and not unsafe:
+        raise CloneError(
+            label,
+            f"layer {plan.lambdas[0]!r} is a Lambda (Python bytecode stored in the file); "
+            "rerun with --unsafe if you trust this model",
+        )
+    chosen = choose_backend(backend)
+    keras = import_keras(chosen, tuple(imports))
+    model = instantiate(keras, plan.rewritten.envelope, not unsafe, label)
+    context = BuildContext(plan, model, keras)
+    after_build(context, post_build)
+    temp = save_temp(keras, context.model, out, fmt)
+    try:
+        saved = reload_config(keras, temp, fmt, not unsafe, out)
+        wrong = mismatches(strip_shared_ids(plan.rewritten.envelope), strip_shared_ids(saved))
+        if wrong:
+            raise CloneRefused(out, "the saved model's config is not the rewritten one", wrong)
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
+    layers = sum(1 for ref in plan.rewritten.layers() if not ref.wrapped)
+    params = int(context.model.count_params())
+    seconds = time.perf_counter() - started
+    return CloneResult(plan, out, fmt, chosen, layers, params, seconds, tuple(context.notes))
+
+
+def after_build(context: BuildContext, steps: Iterable[PostBuildStep]) -> None:
+    """The post-build hook: each step (e.g. weight carry-over by layer name) edits `context.model`."""
+    for step in steps:
+        step(context)
+
+
+class _CallableModule(types.ModuleType):
+    """`modelcfg_cli.clone(...)` is the function even once this module (same name) has been imported."""
+
+    def __call__(self, *args, **kwargs) -> CloneResult:
+        return clone(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,66 @@
+"""Which Keras backend `clone` builds with, and importing Keras (plus the user's modules) under it."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+
+from modelcfg_cli.errors import CloneError, UsageError
+
+BACKENDS = ("numpy", "jax", "torch", "tensorflow")
+NEEDS = {"numpy": "jax", "jax": "jax", "torch": "torch", "tensorflow": "tensorflow"}
+
+
+def available(name: str) -> bool:
+    """True when the packages backend `name` needs can be imported (Keras's numpy backend uses jax)."""
+    return importlib.util.find_spec(NEEDS[name]) is not None
+
+
+def choose_backend(requested: str | None = None) -> str:
+    """`requested`, else `KERAS_BACKEND`, else the fastest available for building (numpy, jax, ...).
+
+    When Keras is already imported in this process its backend cannot change: asking for another one
+    is an error, and without a request the active one is used.
+    """
+    wanted = requested or os.environ.get("KERAS_BACKEND") or None
+    option = "--backend" if requested else "KERAS_BACKEND"
+    if wanted is not None and wanted not in BACKENDS:
+        raise UsageError(option, f"unknown backend {wanted!r} (expected one of: {', '.join(BACKENDS)})")
+    active = _active_backend()
+    if active is not None:
+        if requested and requested != active:
+            raise UsageError(
+                "--backend",
+                f"keras was already imported with the {active!r} backend in this process; "
+                f"cannot switch to {requested!r} (run in a fresh process)",
+            )
+        return active
+    if wanted is None:
+        wanted = next((name for name in BACKENDS if available(name)), "numpy")
+    elif not available(wanted):
+        raise UsageError(option, f"backend {wanted!r} needs the {NEEDS[wanted]!r} package, not installed")
+    return wanted
+
+
+def _active_backend() -> str | None:
+    if "keras" not in sys.modules:
+        return None
+    return sys.modules["keras"].backend.backend()
+
+
+def import_keras(backend: str, modules: tuple[str, ...] = ()):
+    """Import Keras with `backend`, then each of `modules` (they register custom classes); returns keras."""
+    os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        keras = importlib.import_module("keras")
+    except ImportError as exc:
+        raise CloneError("keras", f"cannot import keras with the {backend!r} backend: {exc}") from None
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise UsageError("--import", f"cannot import {name!r}: {exc}") from None
+    return keras

@@ -1,0 +1,112 @@
+"""The Keras side of `clone`: instantiate a config, save it atomically, reload what was saved.
+
+Every function takes the imported `keras` module; nothing here imports Keras at module level.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import tempfile
+import warnings
+from pathlib import Path
+
+from modelcfg_cli.errors import CloneError
+
+SUFFIXES = {"keras": ".keras", "h5": ".h5", "json": ".json"}
+MISSING_CLASS = re.compile(
+    r"Could not locate (?:class|function) '([^']+)'"
+    r"|Could not interpret \w+ identifier: .*?'class_name': '([^']+)'"
+)
+
+
+def instantiate(keras, envelope: dict, safe_mode: bool, label: str):
+    """A new model from a deep copy of the serialized model (`from_config` mutates its input)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = _from_config(keras, copy.deepcopy(envelope), safe_mode)
+    except Exception as exc:
+        raise keras_error(label, exc) from exc
+    if not model.built:
+        raise CloneError(label, "Keras could not build the model (no input shape: add an InputLayer)")
+    return model
+
+
+def _from_config(keras, envelope: dict, safe_mode: bool):
+    """Keras 3 objects carry a `module`; configs from legacy .h5 files (no module) take the legacy path."""
+    if "module" in envelope:
+        return keras.saving.deserialize_keras_object(envelope, safe_mode=safe_mode)
+    from keras.src.legacy.saving import saving_utils
+
+    return saving_utils.model_from_config(envelope)
+
+
+def keras_error(label: str, exc: Exception) -> CloneError:
+    """One line for a Keras failure; an unknown class names the class and the fix."""
+    text = str(exc)
+    missing = next(filter(None, (MISSING_CLASS.search(str(cause)) for cause in _chain(exc))), None)
+    if missing:
+        name = missing.group(1) or missing.group(2)
+        return CloneError(
+            label,
+            f"Keras does not know the class {name!r}: pass --import MODULE for the package that "
+            "registers it (e.g. --import keras_hub), or fix its module/registered_name",
+        )
+    if "Lambda" in text and "safe_mode" in text:
+        return CloneError(
+            label, "the model holds a Lambda layer (Python bytecode); rerun with --unsafe if you trust it"
+        )
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    return CloneError(label, f"Keras could not instantiate the model: {type(exc).__name__}: {first}")
+
+
+def _chain(exc: BaseException | None):
+    """The exception and those it was raised from or during (Keras wraps the real cause)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def save_temp(keras, model, out: str, fmt: str) -> Path:
+    """Save `model` to a temp file next to `out` (same folder, so the final rename is atomic)."""
+    target = Path(out)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=SUFFIXES[fmt], dir=target.parent)
+    os.close(fd)
+    temp = Path(name)
+    os.chmod(temp, 0o666 & ~_umask())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if fmt == "json":
+                temp.write_text(model.to_json(indent=2) + "\n", encoding="utf-8")
+            else:
+                temp.unlink()
+                model.save(temp)
+    except Exception as exc:
+        temp.unlink(missing_ok=True)
+        raise CloneError(out, f"Keras could not save the model: {type(exc).__name__}: {exc}") from exc
+    return temp
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def reload_config(keras, temp: Path, fmt: str, safe_mode: bool, label: str) -> dict:
+    """The serialized model read back from the saved file (through Keras for .keras and .h5)."""
+    if fmt == "json":
+        return json.loads(temp.read_text(encoding="utf-8"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = keras.saving.load_model(temp, compile=False, safe_mode=safe_mode)
+    except Exception as exc:
+        raise keras_error(label, exc) from exc
+    return json.loads(model.to_json())

@@ -1,0 +1,99 @@
+"""`modelcfg clone`: rewrite a model with rules and save a freshly instantiated clone."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from modelcfg_cli.clone import CloneRefused, build, output_format, plan_clone
+from modelcfg_cli.clone_backend import BACKENDS
+from modelcfg_cli.commands.common import color_of, max_config_bytes_option
+from modelcfg_cli.errors import UsageError
+from modelcfg_cli.output import check_output_path
+from modelcfg_cli.output.clone_report import as_json, plan_lines, print_lines, result_line
+
+
+@click.command("clone")
+@click.argument("source")
+@click.option(
+    "-o", "--output", "out", metavar="OUT", help="Where to save the clone (not needed with --dry-run)."
+)
+@click.option(
+    "--rules", "rules_files", multiple=True, metavar="FILE", help="Rules file or builtin:NAME (repeatable)."
+)
+@click.option(
+    "--set", "sets", multiple=True, metavar="PATH=VALUE", help="One-off edit: layers.NAME.FIELD=VALUE."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show what the rules change (old -> new); write nothing, no Keras."
+)
+@click.option("--strict", is_flag=True, help="A rule that matches no layer is a failure (exit 1).")
+@click.option("--unsafe", is_flag=True, help="Allow Lambda layers (runs Python bytecode from the file).")
+@click.option(
+    "--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (custom classes)."
+)
+@click.option(
+    "--backend", type=click.Choice(BACKENDS), help="Keras backend [default: KERAS_BACKEND, else fastest]."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["keras", "h5", "json"]), help="[default: from OUT's extension]"
+)
+@click.option("--report", "report", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@max_config_bytes_option
+@click.pass_context
+def clone_command(
+    ctx,
+    source,
+    out,
+    rules_files,
+    sets,
+    dry_run,
+    strict,
+    unsafe,
+    imports,
+    backend,
+    fmt,
+    report,
+    max_config_bytes,
+):
+    """Apply rules to SOURCE's config, build it in Keras and save it to OUT.
+
+    The rewritten config is validated first (problems: exit 1, nothing written); OUT is written
+    atomically, reloaded and checked. With no rules it is keras.models.clone_model: the same config,
+    fresh weights.
+    """
+    if not dry_run:
+        if not out:
+            raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
+        check_output_path(out, protect=(source,))
+        fmt = output_format(out, fmt)
+    plan = plan_clone(source, rules_files, sets, strict, (), max_config_bytes)
+    color = color_of(ctx)
+    if dry_run or plan.problems:
+        _show(plan, None, report, color, to_stderr=bool(plan.problems) and not dry_run)
+        if plan.problems and not dry_run:
+            count = len(plan.problems)
+            click.echo(
+                f"modelcfg: error: {source}: {count} problem(s) in the rewritten model; nothing written",
+                err=True,
+            )
+        ctx.exit(1 if plan.problems else 0)
+    try:
+        result = build(plan, out, fmt, unsafe, tuple(imports), backend)
+    except CloneRefused as exc:
+        click.echo(f"modelcfg: error: {exc}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        ctx.exit(1)
+    _show(plan, result, report, color)
+
+
+def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> None:
+    if report == "json":
+        click.echo(as_json(plan, result), nl=False)
+        return
+    lines = plan_lines(plan)
+    if result is not None:
+        lines.append(result_line(result))
+    print_lines(lines, color, sys.stderr if to_stderr else sys.stdout)

@@ -1,0 +1,18 @@
+"""Built-in rule sets for `--rules builtin:NAME`.
+
+`BUILTINS` maps NAME to either a callable `(envelope, metadata) -> (envelope, notes)` (a rewrite in
+Python, e.g. an upgrade of legacy configs) or the path of a bundled rules file (YAML or JSON).
+Other modules register theirs with `register(name, target)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+BUILTINS: dict[str, Callable | Path] = {}
+
+
+def register(name: str, target: Callable | Path | str) -> None:
+    """Make `--rules builtin:NAME` run `target` (a callable or a rules file)."""
+    BUILTINS[name] = Path(target) if isinstance(target, str) else target
