@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 
 from modelcfg_cli.errors import CloneError
+from modelcfg_cli.output import temp_beside
 
 SUFFIXES = {"keras": ".keras", "h5": ".h5", "json": ".json"}
 MISSING_CLASS = re.compile(
@@ -74,11 +73,7 @@ def _chain(exc: BaseException | None):
 
 def save_temp(keras, model, out: str, fmt: str) -> Path:
     """Save `model` to a temp file next to `out` (same folder, so the final rename is atomic)."""
-    target = Path(out)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=SUFFIXES[fmt], dir=target.parent)
-    os.close(fd)
-    temp = Path(name)
-    os.chmod(temp, 0o666 & ~_umask())
+    temp = temp_beside(out, SUFFIXES[fmt])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -91,12 +86,6 @@ def save_temp(keras, model, out: str, fmt: str) -> Path:
         temp.unlink(missing_ok=True)
         raise CloneError(out, f"Keras could not save the model: {type(exc).__name__}: {exc}") from exc
     return temp
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def reload_config(keras, temp: Path, fmt: str, safe_mode: bool, label: str) -> dict:

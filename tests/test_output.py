@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -36,26 +37,25 @@ def test_failure_half_way_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
 
 def test_failure_while_writing_leaves_no_file(tmp_path, monkeypatch):
     target = tmp_path / "out.json"
-    real_fdopen = os.fdopen
+    real_write = Path.write_bytes
 
-    class Exploding:
-        def __init__(self, handle):
-            self.handle = handle
+    def half_then_interrupt(self, data):
+        real_write(self, data[: len(data) // 2])
+        raise KeyboardInterrupt
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def write(self, data):
-            self.handle.write(data[: len(data) // 2])
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Exploding(real_fdopen(fd, mode)))
+    monkeypatch.setattr(Path, "write_bytes", half_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(str(target), "x" * 10_000)
     assert os.listdir(tmp_path) == []
+
+
+def test_written_file_has_the_usual_mode(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        write_atomic(str(tmp_path / "out.json"), "{}")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "out.json").stat().st_mode & 0o777 == 0o644
 
 
 def test_refuses_input_as_output(tmp_path):

@@ -127,17 +127,26 @@ def write_atomic(path: str, data: bytes | str, protect: tuple[str | None, ...] =
 
     Refuses to overwrite any path in `protect` (the inputs) or to write through a symlink.
     """
-    target = Path(path)
     check_output_path(path, protect)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temp = temp_beside(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(temp, target)
+        temp.write_bytes(payload)
+        os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+def temp_beside(path: str, suffix: str = ".tmp") -> Path:
+    """A new empty file next to `path` (so renaming it onto `path` is atomic), with the usual mode."""
+    target = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(name, 0o666 & ~mask)
+    return Path(name)
 
 
 def check_output_path(path: str, protect: tuple[str | None, ...] = ()) -> None:
