@@ -18,3 +18,8 @@ broken="${TMPDIR:-/tmp}/modelcfg-demo-broken.json"
 modelcfg dump classifier.keras --full | sed -e 's/"filters": 32/"filters": -3/' -e 's/"rate": 0.3/"rate": 1.5/' > "$broken"
 run validate "$broken"
 run validate --format github "$broken"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+run clone tagger.keras -o "$tmp/tagger_bi.keras" --rules rules.yaml
+run inspect "$tmp/tagger_bi.keras"
+run clone classifier.keras -o "$tmp/wide.keras" --dry-run --set layers.conv2.filters=64 --set model.name=classifier_wide
