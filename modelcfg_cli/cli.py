@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import traceback
-from importlib import metadata
 
 import click
 
@@ -15,6 +14,8 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 def version_text() -> str:
     """`modelcfg X (keras Y)`, read from package metadata without importing Keras."""
+    from importlib import metadata
+
     try:
         own = metadata.version("modelcfg")
     except metadata.PackageNotFoundError:
@@ -52,8 +53,21 @@ def _fail(ctx: click.Context, line: str, code: int = 2):
     ctx.exit(code)
 
 
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.group(cls=ModelcfgGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(message=version_text(), version="", prog_name="modelcfg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show modelcfg's and Keras's versions and exit.",
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 @click.option(
     "--color",

@@ -17,6 +17,8 @@ from modelcfg_cli.findings import ERROR, WARNING, Finding
 
 BASE_URI = "https://modelcfg.dev/schemas/"
 MODEL_SCHEMA = "model"
+TOP_SUFFIX = ".schema.json"
+TOP_SCHEMAS = (MODEL_SCHEMA, "rules")
 OP_MODULE_PREFIXES = {"keras.src.ops.": "ops.", "keras.src.activations.activations": "activations"}
 
 
@@ -35,7 +37,7 @@ def schema_root():
 
 @cache
 def schema_names() -> tuple[str, ...]:
-    """Every bundled schema name: `model`, `defs/NAME` and one per layer class."""
+    """Every bundled schema name: `model`, `rules`, `defs/NAME` and one per layer class."""
     root = schema_root()
     layers = sorted(
         p.name[: -len(".json")] for p in root.joinpath("layers").iterdir() if p.name.endswith(".json")
@@ -43,13 +45,13 @@ def schema_names() -> tuple[str, ...]:
     defs = sorted(
         "defs/" + p.name[: -len(".json")] for p in root.joinpath("defs").iterdir() if p.name.endswith(".json")
     )
-    return (MODEL_SCHEMA, *defs, *layers)
+    return (*TOP_SCHEMAS, *defs, *layers)
 
 
 def schema_path(name: str) -> str:
     """`model` -> `model.schema.json`, `defs/x` -> `defs/x.json`, `Conv2D` -> `layers/Conv2D.json`."""
-    if name == MODEL_SCHEMA:
-        return "model.schema.json"
+    if name in TOP_SCHEMAS:
+        return name + TOP_SUFFIX
     if name.startswith("defs/"):
         return name + ".json"
     return f"layers/{name}.json"
@@ -77,9 +79,8 @@ def _retrieve(uri: str):
     from referencing.exceptions import NoSuchResource
 
     relative = uri.removeprefix(BASE_URI)
-    name = {"model.schema.json": MODEL_SCHEMA}.get(
-        relative, relative.removesuffix(".json").removeprefix("layers/")
-    )
+    name = relative.removesuffix(TOP_SUFFIX) if relative.endswith(TOP_SUFFIX) else None
+    name = name or relative.removesuffix(".json").removeprefix("layers/")
     schema = load_schema(name) if uri.startswith(BASE_URI) else None
     if schema is None:
         raise NoSuchResource(ref=uri)

@@ -17,7 +17,7 @@ from tests.test_diff import FORMATS, as_doc, envelope_of, find, remove_layer, re
 MODELS = ["sequential", "branches", "nested", "rnn", "mobilenet"]
 REMOVABLE = ("Dropout", "BatchNormalization", "ReLU", "Activation")
 SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
