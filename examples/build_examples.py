@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -26,6 +27,21 @@ def classifier(units: int = 10, name: str = "classifier") -> keras.Model:
     return keras.Model(inputs, outputs, name=name)
 
 
+def classifier_v2() -> keras.Model:
+    """The classifier after a review: conv1 renamed, a wider conv2, more dropout, an L2 head."""
+    model = classifier(name="classifier_v2")
+    config = model.get_config()
+    for layer in config["layers"]:
+        edits = {
+            "conv2": {"filters": 64},
+            "dropout": {"rate": 0.5},
+            "predictions": {"kernel_regularizer": keras.regularizers.serialize(keras.regularizers.L2(1e-4))},
+        }
+        layer["config"].update(edits.get(layer["name"], {}))
+    config = json.loads(json.dumps(config).replace('"conv1"', '"stem_conv"'))
+    return keras.Model.from_config(config)
+
+
 def tagger() -> keras.Model:
     """A text tagger: Embedding, LSTM, TimeDistributed(Dense)."""
     keras.utils.set_random_seed(0)
@@ -40,6 +56,8 @@ def main() -> None:
     classifier().save(HERE / "classifier.keras")
     classifier().save(HERE / "classifier.h5")
     tagger().save(HERE / "tagger.keras")
+    variant = json.loads(classifier_v2().to_json())
+    (HERE / "classifier_v2.json").write_text(json.dumps(variant, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ broken="${TMPDIR:-/tmp}/modelcfg-demo-broken.json"
 modelcfg dump classifier.keras --full | sed -e 's/"filters": 32/"filters": -3/' -e 's/"rate": 0.3/"rate": 1.5/' > "$broken"
 run validate "$broken"
 run validate --format github "$broken"
+run diff classifier.keras classifier.h5
+run diff classifier.keras classifier_v2.json
+run diff classifier.keras classifier_v2.json --ignore build_config --format markdown
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 run clone tagger.keras -o "$tmp/tagger_bi.keras" --rules rules.yaml
