@@ -20,3 +20,26 @@ def assert_one_line_error(result, *fragments: str) -> None:
     assert "Traceback" not in result.stderr
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
+
+
+NO_KERAS_PROBE = """
+import sys
+from modelcfg_cli.cli import cli
+try:
+    cli({args!r}, standalone_mode=False)
+except SystemExit:
+    pass
+leaked = sorted(m for m in sys.modules if m == "keras" or m.startswith(("keras.", "jax", "tensorflow")))
+print("LEAKED:" + ",".join(leaked))
+"""
+
+
+def run_without_keras(*args: str) -> str:
+    """Run `modelcfg ARGS` in a fresh interpreter, assert it imported no Keras/jax/TF, return stdout."""
+    import subprocess
+    import sys
+
+    code = NO_KERAS_PROBE.format(args=[str(a) for a in args])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.endswith("LEAKED:\n"), out.stdout[-500:]
+    return out.stdout

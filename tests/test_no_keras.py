@@ -7,16 +7,7 @@ import sys
 
 import pytest
 
-PROBE = """
-import sys
-from modelcfg_cli.cli import cli
-try:
-    cli({args!r}, standalone_mode=False)
-except SystemExit:
-    pass
-leaked = sorted(m for m in sys.modules if m == "keras" or m.startswith(("keras.", "jax", "tensorflow")))
-print("LEAKED:" + ",".join(leaked))
-"""
+from tests.helpers import run_without_keras
 
 
 @pytest.mark.parametrize(
@@ -30,11 +21,7 @@ print("LEAKED:" + ",".join(leaked))
     ],
 )
 def test_command_does_not_import_keras(saved_models, args):
-    args = [a.format(**saved_models["nested"]) for a in args]
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=True
-    )
-    assert "LEAKED:\n" in out.stdout, out.stdout
+    run_without_keras(*(a.format(**saved_models["nested"]) for a in args))
 
 
 def test_import_package_does_not_import_keras():

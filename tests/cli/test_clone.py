@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
-from tests.helpers import assert_one_line_error, invoke
+from tests.helpers import assert_one_line_error, invoke, run_without_keras
 
 WRAP = """\
 rules:
@@ -108,14 +106,7 @@ def test_dry_run_writes_nothing(saved_models, tmp_path):
 def test_dry_run_imports_no_keras(saved_models, tmp_path):
     path = rules_file(tmp_path, WRAP)
     args = ["clone", saved_models["rnn"]["keras"], "--dry-run", "--rules", path]
-    code = (
-        "import sys\nfrom modelcfg_cli.cli import cli\n"
-        f"try:\n    cli({args!r}, standalone_mode=False)\nexcept SystemExit:\n    pass\n"
-        "leaked = [m for m in sys.modules if m == 'keras' or m.startswith(('keras.', 'jax'))]\n"
-        "print('LEAKED:' + ','.join(leaked))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "class: LSTM -> Bidirectional" in out.stdout and "LEAKED:\n" in out.stdout
+    assert "class: LSTM -> Bidirectional" in run_without_keras(*args)
 
 
 def test_lambda_refused_then_accepted(saved_models, tmp_path):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import assert_one_line_error, invoke
+from tests.helpers import assert_one_line_error, invoke, run_without_keras
 
 
 def write_model(path, envelope: dict) -> str:
@@ -162,22 +160,6 @@ def test_schema_unknown_name_and_no_name():
     assert_one_line_error(invoke("schema"), "give a schema NAME or --list")
 
 
-PROBE = """
-import sys
-from modelcfg_cli.cli import cli
-try:
-    cli({args!r}, standalone_mode=False)
-except SystemExit:
-    pass
-leaked = sorted(m for m in sys.modules if m == "keras" or m.startswith(("keras.", "jax", "tensorflow")))
-print("LEAKED:" + ",".join(leaked))
-"""
-
-
 @pytest.mark.parametrize("args", [["validate", "{keras}", "{h5}"], ["schema", "Conv2D"]])
 def test_validate_does_not_import_keras(saved_models, args):
-    args = [a.format(**saved_models["rnn"]) for a in args]
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=True
-    )
-    assert "LEAKED:\n" in out.stdout, out.stdout
+    run_without_keras(*(a.format(**saved_models["rnn"]) for a in args))
