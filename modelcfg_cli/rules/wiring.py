@@ -10,9 +10,16 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 
-from modelcfg_cli.document import is_sequential, layer_name, model_layers
+from modelcfg_cli.document import edge_from_list, is_sequential, layer_name, model_layers
 
 KERAS_TENSOR = "__keras_tensor__"
+
+
+def is_ref(value: object) -> bool:
+    """True for a `[layer, node, tensor, ...]` reference list."""
+    return edge_from_list(value) is not None
+
+
 MODEL_IO_KEYS = ("input_layers", "output_layers")
 
 
@@ -21,27 +28,17 @@ def references(value: object) -> Iterator[list]:
     if isinstance(value, dict):
         if value.get("class_name") == KERAS_TENSOR:
             history = (value.get("config") or {}).get("keras_history")
-            if _is_ref(history):
+            if is_ref(history):
                 yield history
             return
         for item in value.values():
             yield from references(item)
     elif isinstance(value, list):
-        if _is_ref(value):
+        if is_ref(value):
             yield value
             return
         for item in value:
             yield from references(item)
-
-
-def _is_ref(value: object) -> bool:
-    return (
-        isinstance(value, list)
-        and len(value) >= 3
-        and isinstance(value[0], str)
-        and isinstance(value[1], int)
-        and isinstance(value[2], int)
-    )
 
 
 def tensors(value: object) -> Iterator[dict]:
@@ -109,7 +106,7 @@ def retarget(container: dict, name: str, target: Callable[[list], tuple[list, di
     for value in wired_values(container):
         for tensor in list(tensors(value)):
             history = tensor["config"].get("keras_history")
-            if _is_ref(history) and history[0] == name:
+            if is_ref(history) and history[0] == name:
                 ref, echo = target(history)
                 if echo is not None:
                     tensor["config"] = {**copy.deepcopy(echo), "keras_history": list(ref[:3])}
@@ -205,5 +202,5 @@ def drop_default_call_arguments(entry: dict) -> None:
             node["kwargs"] = {k: v for k, v in node["kwargs"].items() if v is not None}
         elif isinstance(node, list):
             for ref in node:
-                if _is_ref(ref) and len(ref) > 3 and isinstance(ref[3], dict):
+                if is_ref(ref) and len(ref) > 3 and isinstance(ref[3], dict):
                     ref[3] = {k: v for k, v in ref[3].items() if v is not None}
