@@ -18,6 +18,7 @@ from pathlib import Path
 from modelcfg_cli.clone_backend import choose_backend, import_keras
 from modelcfg_cli.clone_keras import instantiate, reload_config, save_temp
 from modelcfg_cli.clone_verify import mismatches
+from modelcfg_cli.clone_weights import keep_weights as keep_source_weights
 from modelcfg_cli.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload, strip_shared_ids
 from modelcfg_cli.errors import CloneError, UsageError
@@ -28,6 +29,7 @@ from modelcfg_cli.rules.engine import Report, apply
 from modelcfg_cli.rules.setcli import parse_set
 from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
+from modelcfg_cli.upgrade import needs_upgrade
 
 FORMATS = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".json": "json"}
 
@@ -103,12 +105,17 @@ def plan_clone(
     strict: bool = False,
     schema_dirs: tuple[str, ...] = (),
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
+    upgrade: bool = True,
 ) -> ClonePlan:
-    """Read SOURCE, apply `rules` then the `--set` edits, validate and diff the result; no Keras."""
+    """Read SOURCE, apply `rules` then the `--set` edits, validate and diff the result; no Keras.
+
+    A source older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false."""
     ruleset = as_ruleset(rules)
     for option in sets:
         ruleset = ruleset + parse_set(option)
     doc = read_document(str(source), max_config_bytes)
+    if upgrade and needs_upgrade(doc):
+        ruleset = as_ruleset("builtin:keras2") + ruleset
     envelope, report = apply(doc.envelope, ruleset, doc.metadata)
     rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
     findings = validate_document(rewritten, False, schema_dirs)
@@ -141,16 +148,21 @@ def clone(
     post_build: Iterable[PostBuildStep] = (),
     schema_dirs: tuple[str, ...] = (),
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
+    upgrade: bool = True,
+    keep_weights: bool = False,
 ) -> CloneResult:
     """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure).
 
-    With no rules this is `keras.models.clone_model`: the same config, fresh weights.
+    With no rules this is `keras.models.clone_model`: the same config, fresh weights; `keep_weights`
+    carries the source's weights over by layer path.
     """
     started = time.perf_counter()
     out = str(out)
     check_output_path(out, protect=(str(source),))
     fmt = output_format(out, fmt)
-    plan = plan_clone(source, rules, sets, strict, schema_dirs, max_config_bytes)
+    plan = plan_clone(source, rules, sets, strict, schema_dirs, max_config_bytes, upgrade)
+    if keep_weights:
+        post_build = (*post_build, keep_source_weights)
     return build(plan, out, fmt, unsafe, imports, backend, post_build, started)
 
 
@@ -173,7 +185,8 @@ def build(
         raise CloneError(
             label,
             f"layer {plan.lambdas[0]!r} is a Lambda (Python bytecode stored in the file); "
-            "rerun with --unsafe if you trust this model",
+            "rerun with --unsafe if you trust this model (bytecode saved by another Python version "
+            "cannot be revived: rewrite the Lambda as a layer)",
         )
     chosen = choose_backend(backend)
     keras = import_keras(chosen, tuple(imports))

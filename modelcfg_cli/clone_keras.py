@@ -16,7 +16,7 @@ from modelcfg_cli.output import temp_beside
 
 SUFFIXES = {"keras": ".keras", "h5": ".h5", "json": ".json"}
 MISSING_CLASS = re.compile(
-    r"Could not locate (?:class|function) '([^']+)'"
+    r"(?:Could not locate (?:class|function)|Unknown layer:) '([^']+)'"
     r"|Could not interpret \w+ identifier: .*?'class_name': '([^']+)'"
 )
 

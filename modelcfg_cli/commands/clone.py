@@ -8,6 +8,7 @@ import click
 
 from modelcfg_cli.clone import CloneRefused, build, output_format, plan_clone
 from modelcfg_cli.clone_backend import BACKENDS
+from modelcfg_cli.clone_weights import keep_weights as keep_source_weights
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import UsageError
 from modelcfg_cli.output import check_output_path
@@ -39,6 +40,8 @@ from modelcfg_cli.output.clone_report import as_json, plan_lines, print_lines, r
 @click.option(
     "--format", "fmt", type=click.Choice(["keras", "h5", "json"]), help="[default: from OUT's extension]"
 )
+@click.option("--keep-weights", is_flag=True, help="Carry the source's weights over, by layer name.")
+@click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
 @click.option("--report", "report", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @max_config_bytes_option
 @click.pass_context
@@ -54,6 +57,8 @@ def clone_command(
     imports,
     backend,
     fmt,
+    keep_weights,
+    no_upgrade,
     report,
     max_config_bytes,
 ):
@@ -68,7 +73,7 @@ def clone_command(
             raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
         check_output_path(out, protect=(source,))
         fmt = output_format(out, fmt)
-    plan = plan_clone(source, rules_files, sets, strict, (), max_config_bytes)
+    plan = plan_clone(source, rules_files, sets, strict, (), max_config_bytes, not no_upgrade)
     color = color_of(ctx)
     if dry_run or plan.problems:
         _show(plan, None, report, color, to_stderr=bool(plan.problems) and not dry_run)
@@ -80,7 +85,8 @@ def clone_command(
             )
         ctx.exit(1 if plan.problems else 0)
     try:
-        result = build(plan, out, fmt, unsafe, tuple(imports), backend)
+        steps = (keep_source_weights,) if keep_weights else ()
+        result = build(plan, out, fmt, unsafe, tuple(imports), backend, steps)
     except CloneRefused as exc:
         click.echo(f"modelcfg: error: {exc}", err=True)
         for problem in exc.problems:
@@ -96,4 +102,5 @@ def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> Non
     lines = plan_lines(plan)
     if result is not None:
         lines.append(result_line(result))
+        lines.extend([[(note, "")] for note in result.notes])
     print_lines(lines, color, sys.stderr if to_stderr else sys.stdout)

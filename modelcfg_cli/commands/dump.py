@@ -8,6 +8,7 @@ from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.document import SHARED_ID_KEYS, resolve_pointer
 from modelcfg_cli.output import emit_data, to_text, write_atomic
 from modelcfg_cli.sources import read_document
+from modelcfg_cli.upgrade import upgraded
 
 
 @click.command()
@@ -18,15 +19,29 @@ from modelcfg_cli.sources import read_document
 @click.option("--sort-keys", is_flag=True, help="Sort object keys.")
 @click.option("--layer", "layer_name", metavar="NAME", help="Only this layer's entry (nested too).")
 @click.option("--pointer", metavar="/JSON/POINTER", help="Only the value at this RFC 6901 pointer.")
+@click.option("--upgrade", is_flag=True, help="Upgrade a Keras 1/2 config to Keras 3 first (builtin:keras2).")
 @click.option("--metadata", "show_metadata", is_flag=True, help="Keras version, date, format.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @max_config_bytes_option
 @click.pass_context
 def dump(
-    ctx, source, full, fmt, indent, sort_keys, layer_name, pointer, show_metadata, output, max_config_bytes
+    ctx,
+    source,
+    full,
+    fmt,
+    indent,
+    sort_keys,
+    layer_name,
+    pointer,
+    upgrade,
+    show_metadata,
+    output,
+    max_config_bytes,
 ):
     """Print SOURCE's get_config() (what Keras would return), without importing Keras."""
     doc = read_document(source, max_config_bytes)
+    if upgrade:
+        doc = upgraded(doc)
     if show_metadata:
         data = doc.metadata
     elif layer_name:

@@ -16,3 +16,8 @@ BUILTINS: dict[str, Callable | Path] = {}
 def register(name: str, target: Callable | Path | str) -> None:
     """Make `--rules builtin:NAME` run `target` (a callable or a rules file)."""
     BUILTINS[name] = Path(target) if isinstance(target, str) else target
+
+
+from modelcfg_cli.rules.builtin_keras2 import keras2  # noqa: E402  (after BUILTINS: no import cycle)
+
+register("keras2", keras2)
