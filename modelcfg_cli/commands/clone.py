@@ -6,13 +6,10 @@ import sys
 
 import click
 
-from modelcfg_cli.clone import CloneRefused, build, output_format, plan_clone
 from modelcfg_cli.clone_backend import BACKENDS
-from modelcfg_cli.clone_weights import keep_weights as keep_source_weights
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import UsageError
 from modelcfg_cli.output import check_output_path
-from modelcfg_cli.output.clone_report import as_json, plan_lines, print_lines, result_line
 
 
 @click.command("clone")
@@ -68,6 +65,10 @@ def clone_command(
     atomically, reloaded and checked. With no rules it is keras.models.clone_model: the same config,
     fresh weights.
     """
+    # imported here: the rules engine, numpy and the clone machinery stay out of other commands' start-up
+    from modelcfg_cli.clone import CloneRefused, build, output_format, plan_clone
+    from modelcfg_cli.clone_weights import keep_weights as keep_source_weights
+
     if not dry_run:
         if not out:
             raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
@@ -96,6 +97,8 @@ def clone_command(
 
 
 def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> None:
+    from modelcfg_cli.output.clone_report import as_json, plan_lines, print_lines, result_line
+
     if report == "json":
         click.echo(as_json(plan, result), nl=False)
         return

@@ -8,7 +8,6 @@ from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.document import SHARED_ID_KEYS, resolve_pointer
 from modelcfg_cli.output import emit_data, to_text, write_atomic
 from modelcfg_cli.sources import read_document
-from modelcfg_cli.upgrade import upgraded
 
 
 @click.command()
@@ -41,6 +40,8 @@ def dump(
     """Print SOURCE's get_config() (what Keras would return), without importing Keras."""
     doc = read_document(source, max_config_bytes)
     if upgrade:
+        from modelcfg_cli.upgrade import upgraded
+
         doc = upgraded(doc)
     if show_metadata:
         data = doc.metadata

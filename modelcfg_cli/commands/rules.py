@@ -6,8 +6,6 @@ import json
 
 import click
 
-from modelcfg_cli.rules.builtin import BUILTINS
-
 
 def describe(target) -> str:
     """The first line of a built-in's docstring, or the bundled rules file's name."""
@@ -23,6 +21,8 @@ def rules_command(list_builtins, fmt):
     if not list_builtins:
         click.echo(click.get_current_context().get_help())
         return
+    from modelcfg_cli.rules.builtin import BUILTINS
+
     entries = {name: describe(target) for name, target in sorted(BUILTINS.items())}
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2, sort_keys=True))
