@@ -37,7 +37,7 @@ def plan_lines(plan) -> list[Line]:
             name, detail = describe(change)
             lines.append([(f"  {name}", STYLES[change.kind]), (f": {detail}", "")])
     if not changes:
-        lines.append([("no changes: a clone with fresh weights", "")])
+        lines.append([("no changes to the config", "")])
     lines.extend([[("error: ", "red"), (problem, "")] for problem in plan.problems])
     return lines
 

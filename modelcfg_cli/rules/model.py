@@ -53,7 +53,7 @@ class BuiltinStep:
         return f"builtin:{self.name}"
 
     def describe(self) -> str:
-        return f"builtin:{self.name}"
+        return "built-in rewrite"
 
 
 @dataclass(frozen=True)
