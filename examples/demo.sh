@@ -25,4 +25,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 run clone tagger.keras -o "$tmp/tagger_bi.keras" --rules rules.yaml
 run inspect "$tmp/tagger_bi.keras"
+run dump legacy_keras2.h5 --upgrade --layer conv2d_1_input
+run clone legacy_keras2.h5 -o "$tmp/modern.keras" --keep-weights --set layers.logits.units=5
 run clone classifier.keras -o "$tmp/wide.keras" --dry-run --set layers.conv2.filters=64 --set model.name=classifier_wide
