@@ -83,8 +83,8 @@ def _upgrade_model(entry: dict, notes: list[str], where: str) -> None:
     )
     entry.update(SEQUENTIAL if sequential else FUNCTIONAL)
     layers = config.get("layers", [])
-    for index, layer in enumerate(layers):
-        if isinstance(layer, dict):
+    for index, layer in enumerate(layers if isinstance(layers, list) else []):
+        if _is_layer(layer):
             _upgrade_layer(layer, notes, f"{where}{layer_name(layer)}", first=sequential and index == 0)
     if sequential:
         _explicit_input(config)
@@ -119,7 +119,7 @@ def _upgrade_layer(entry: dict, notes: list[str], where: str, first: bool = Fals
                 config.pop(key, None)
     _split_bidirectional(class_name, config)
     for key in ("layer", "backward_layer"):
-        if isinstance(config.get(key), dict):
+        if _is_layer(config.get(key)):
             _upgrade_layer(config[key], notes, f"{where}/{layer_name(config[key]) or key}")
     _drop_unknown(class_name, config, notes, where, keep=SHAPE_KWARGS if first else ())
 
@@ -308,7 +308,17 @@ def _layers(entry: dict) -> list:
     layers = (
         config if isinstance(config, list) else config.get("layers", []) if isinstance(config, dict) else []
     )
-    return [layer for layer in layers if isinstance(layer, dict)]
+    return [layer for layer in layers if _is_layer(layer)]
+
+
+def _is_layer(entry: object) -> bool:
+    """A serialized layer this module can rewrite; anything else is left for `validate` to report."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("class_name"), str)
+        and isinstance(entry.get("config", {}), dict | list)
+        and isinstance(entry.get("module", ""), str)
+    )
 
 
 def _known_layers() -> frozenset[str]:

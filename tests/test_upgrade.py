@@ -133,3 +133,15 @@ def test_upgrade_is_idempotent_and_leaves_input_alone():
     once, _ = upgrade_envelope(source, {})
     twice, _ = upgrade_envelope(once, {})
     assert source == before and once == twice
+
+
+def test_malformed_layers_are_left_for_validate():
+    """Entries that are not layers (a list as class_name, a number as config) are not rewritten."""
+    from modelcfg_cli.document import document_from_payload
+    from modelcfg_cli.upgrade import upgrade_envelope, upgraded
+
+    payload = {"layers": [{"class_name": [], "config": {}}, {"class_name": "Dense", "config": 3}]}
+    doc = document_from_payload(payload, "x.json")
+    assert upgraded(doc).envelope["config"]["layers"] == payload["layers"]
+    envelope, _ = upgrade_envelope(doc.envelope, doc.metadata)
+    assert envelope["config"]["layers"][:2] == payload["layers"]
