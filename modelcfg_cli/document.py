@@ -165,7 +165,7 @@ def to_envelope(label: str, payload: object, metadata: dict) -> dict:
                 "registered_name": "Functional",
             }
         return {"module": "keras", "class_name": "Sequential", "config": payload, "registered_name": None}
-    keys = ", ".join(sorted(map(str, payload))[:6]) or "none"
+    keys = ", ".join(repr(key) for key in sorted(map(str, payload))[:6]) or "none"
     raise SourceError(
         label,
         "not a Keras model config: expected 'class_name' and 'config' (a saved model) "

@@ -275,7 +275,10 @@ def field_messages(validator, instance, group_depth: int | None) -> list[tuple[s
     """
     out: list[tuple[str, str]] = []
     seen: set[tuple] = set()
-    for error in sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]):
+    errors = validator.iter_errors(instance)
+    if group_depth is None:
+        errors = [specific for error in errors for specific in _specific(error)]
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         path = list(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = list(error.schema.get("properties", {}))
@@ -297,6 +300,23 @@ def field_messages(validator, instance, group_depth: int | None) -> list[tuple[s
         value = _value_at(instance, where)
         out.append((_pointer(where), f"{_label(where)} must be {describe(schema)}, got {show(value)}"))
     return out
+
+
+def _specific(error) -> list:
+    """An anyOf/oneOf failure where exactly one branch fits the value's type, as that branch's errors."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    branches: dict[object, list] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [
+        subs
+        for subs in branches.values()
+        if not any(sub.validator == "type" and not sub.relative_path for sub in subs)
+    ]
+    if len(fitting) != 1:
+        return [error]
+    return [specific for sub in fitting[0] for specific in _specific(sub)]
 
 
 def _extra_keys(instance: dict, schema: dict) -> list[str]:

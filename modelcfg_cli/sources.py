@@ -9,6 +9,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import zipfile
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ MAX_NODES = 5_000_000
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 HDF5_USERBLOCK_OFFSETS = (0, 512, 1024, 2048, 4096)
+SURROGATE_ESCAPE = re.compile(r"\\(u|U0000)[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def parse_json(label: str, text: str) -> object:
         raise SourceError(label, f"invalid JSON: {exc}") from exc
     except RecursionError as exc:
         raise SourceError(label, "invalid JSON: nested too deeply") from exc
+    check_unicode(label, text, value, "JSON")
     return value
 
 
@@ -163,7 +166,22 @@ def parse_yaml(label: str, text: str) -> object:
     if isinstance(value, str | int | float) or value is None:
         raise SourceError(label, "not a Keras model config (the text is neither JSON nor a YAML mapping)")
     check_size(label, value)
+    check_unicode(label, text, value, "YAML")
     return value
+
+
+def check_unicode(label: str, text: str, value: object, kind: str) -> None:
+    """Refuse a lone surrogate (`\\ud800`): an escape the parsers accept but that is not Unicode text."""
+    if not SURROGATE_ESCAPE.search(text):
+        return
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SourceError(
+            label, f"invalid {kind}: {exc.object[exc.start]!r} is a lone surrogate, not text"
+        ) from None
+    except (TypeError, ValueError, RecursionError):  # YAML values JSON cannot encode: no text to check
+        pass
 
 
 def check_size(label: str, value: object, limit: int = MAX_NODES) -> None:

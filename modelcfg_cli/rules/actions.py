@@ -82,23 +82,24 @@ def unset_fields(site: Site, paths: object, edits: Edits) -> None:
 
 
 def set_everywhere(site: Site, values: dict, edits: Edits) -> None:
-    if _set_keys(site.config, values):
-        edits.touch(site.entry, values)
+    found: set[str] = set()
+    _set_keys(site.config, values, found)
+    if found:
+        edits.touch(site.entry, found)
 
 
-def _set_keys(value: object, values: dict) -> bool:
-    found = False
+def _set_keys(value: object, values: dict, found: set[str]) -> None:
+    """Set every key of `values` wherever it occurs inside `value`; `found` collects the keys set."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key in values:
                 value[key] = copy.deepcopy(values[key])
-                found = True
+                found.add(key)
             else:
-                found = _set_keys(item, values) or found
+                _set_keys(item, values, found)
     elif isinstance(value, list):
         for item in value:
-            found = _set_keys(item, values) or found
-    return found
+            _set_keys(item, values, found)
 
 
 def rename(site: Site, template: str, edits: Edits) -> None:

@@ -22,6 +22,7 @@ from modelcfg_cli.rules.model import (
 from modelcfg_cli.sources import MAX_NODES, _BoundedLoader
 
 MAX_RULES_BYTES = 4 * 1024 * 1024
+SURROGATE = re.compile("[\ud800-\udfff]")
 PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 WRAPPER_KEYS = ("class_name", "config", "module", "registered_name")
 SPEC_KEYS = {
@@ -42,7 +43,7 @@ def load_rules(source: str | Path) -> RuleSet:
         if path.stat().st_size > MAX_RULES_BYTES:
             raise RulesError(text, f"rules file larger than {MAX_RULES_BYTES} bytes")
         content = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: bad UTF-8 in the file, a NUL in the path
         raise RulesError(text, f"cannot read rules file: {getattr(exc, 'strerror', None) or exc}") from None
     data, lines = parse_located(text, content)
     return rules_from_data(data, text, lines)
@@ -69,11 +70,12 @@ class _Located:
         self.label = label
         self.loader = _BoundedLoader(text)
         self.lines: dict[tuple, int] = {}
-        self.count = 0
 
     def parse(self) -> object:
         try:
             node = self.loader.get_single_node()
+            if node is not None and _expanded_size(node, {}) > MAX_NODES:
+                raise RulesError(self.label, f"rules file has more than {MAX_NODES} values (an alias bomb?)")
             return None if node is None else self.convert(node, ())
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
@@ -81,13 +83,12 @@ class _Located:
             raise RulesError(where, f"invalid YAML: {exc.problem or exc.context}") from None
         except yaml.YAMLError as exc:
             raise RulesError(self.label, f"invalid YAML: {exc}") from None
+        except RecursionError:
+            raise RulesError(self.label, "invalid YAML: nested too deeply") from None
         finally:
             self.loader.dispose()
 
     def convert(self, node: yaml.Node, path: tuple) -> object:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise RulesError(self.label, f"rules file has more than {MAX_NODES} values (an alias bomb?)")
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in PLAIN_TAGS:
             raise RulesError(
@@ -96,7 +97,7 @@ class _Located:
         if isinstance(node, yaml.MappingNode):
             result = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node)
+                key = self.scalar(key_node)
                 if not isinstance(key, str | int | float | bool) or key is None:
                     raise RulesError(f"{self.label}:{key_node.start_mark.line + 1}", "keys must be strings")
                 if key in result:
@@ -106,7 +107,31 @@ class _Located:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self.loader.construct_object(node)
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> object:
+        """A scalar; JSON's escaped surrogate pairs (`"\\ud83d\\ude00"`), which YAML reads as two lone
+        surrogates, are joined into one character."""
+        value = self.loader.construct_object(node)
+        if isinstance(value, str) and SURROGATE.search(value):
+            try:
+                return value.encode("utf-16", "surrogatepass").decode("utf-16")
+            except UnicodeDecodeError:
+                raise RulesError(
+                    f"{self.label}:{node.start_mark.line + 1}", "invalid text: a lone surrogate"
+                ) from None
+        return value
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` becomes once every alias is expanded; each shared node is sized once."""
+    if id(node) not in sizes:
+        if isinstance(node, yaml.MappingNode):
+            children = [value for _, value in node.value]
+        else:
+            children = node.value if isinstance(node, yaml.SequenceNode) else []
+        sizes[id(node)] = 1 + sum(_expanded_size(child, sizes) for child in children)
+    return sizes[id(node)]
 
 
 def parse_located(label: str, text: str) -> tuple[object, dict[tuple, int]]:
@@ -165,6 +190,10 @@ class _Checker:
             actions.append((key, value))
         if not actions:
             self.fail(path, f"rule has no action (expected one of: {', '.join(LAYER_ACTIONS)})")
+        if "remove" in item and actions[-1][0] != "remove":
+            self.fail(
+                (*path, actions[-1][0]), "remove must be the rule's last action (the layer is gone after it)"
+            )
         line = self.lines.get(path)
         where = f"{self.label}:{line}" if line else f"{self.label}[{path[-1]}]"
         return Rule(dict(match), tuple(actions), where)
