@@ -207,7 +207,8 @@ def _unreachable(view: ModelView, layers: dict[str, LayerRef]) -> Iterator[Findi
         for name in _producers(ref, layers):
             consumers.setdefault(name, []).append(ref.name)
     seen = {edge.layer for edge, _ in io_items(view.config.get("input_layers"), "") if edge.layer in layers}
-    seen |= {ref.name for ref in layers.values() if set(ref.inbound_layers) - set(layers)}  # already errors
+    dangling = {ref.name for ref in layers.values() if any(n not in layers for n in ref.inbound_layers)}
+    seen |= dangling  # already errors
     todo = list(seen)
     while todo:
         for name in consumers.get(todo.pop(), []):

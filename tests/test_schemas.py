@@ -234,3 +234,24 @@ def test_schemas_work_from_an_installed_package_layout(monkeypatch):
     finally:
         for cached in caches:
             cached.cache_clear()
+
+
+def test_layer_entries_checked_once_per_shape_still_report_each_bad_entry():
+    """Entries are validated once per shape; every entry of a bad shape is still reported, with its value."""
+    from modelcfg_cli.document import document_from_payload
+    from modelcfg_cli.schemas import validate_document
+
+    def dense(name, units=4):
+        return {"class_name": "Dense", "name": name, "config": {"name": name, "units": units}}
+
+    layers = [dense(f"d{i}") for i in range(50)]
+    layers[10]["inbound_nodes"] = "oops"
+    layers[20]["inbound_nodes"] = "again"
+    layers[30]["registered_name"] = 7
+    doc = document_from_payload({"name": "seq", "layers": layers}, "seq.json")
+    errors = [f for f in validate_document(doc) if f.severity == "error"]
+    pointers = {f.pointer: f.message for f in errors}
+    assert "/config/layers/10/inbound_nodes" in pointers and "/config/layers/20/inbound_nodes" in pointers
+    assert '"again"' in pointers["/config/layers/20/inbound_nodes"]
+    assert "/config/layers/30/registered_name" in pointers
+    assert not any(f"/config/layers/{i}/" in p for p in pointers for i in (0, 11, 49))
