@@ -6,6 +6,7 @@ import copy
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from modelcfg_cli.errors import SourceError, UsageError
 
@@ -14,8 +15,7 @@ WRAPPED_KEYS = ("layer", "backward_layer")
 SHARED_ID_KEYS = frozenset({"shared_object_id"})
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """One inbound tensor: the producing layer, its call (node) index and output (tensor) index."""
 
     layer: str
@@ -300,14 +300,10 @@ def _collect_legacy_edges(node: list, edges: list[Edge]) -> None:
 
 def edge_from_list(value: object) -> Edge | None:
     """`[name, node_index, tensor_index, ...]` as an Edge, or None when it is not one."""
-    if (
-        isinstance(value, list)
-        and len(value) >= 3
-        and isinstance(value[0], str)
-        and isinstance(value[1], int)
-        and isinstance(value[2], int)
-    ):
-        return Edge(value[0], value[1], value[2])
+    if type(value) is list and len(value) >= 3:
+        name, node, tensor = value[0], value[1], value[2]
+        if type(name) is str and type(node) is int and type(tensor) is int:
+            return Edge(name, node, tensor)
     return None
 
 

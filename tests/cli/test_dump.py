@@ -28,7 +28,7 @@ def legacy_view(config):
         if key in LEGACY_DROPPED and "class_name" in config:
             continue
         if key == "inbound_nodes":
-            value = [[tuple(edge.__dict__.values()) for edge in node] for node in parse_inbound_nodes(value)]
+            value = [[tuple(edge) for edge in node] for node in parse_inbound_nodes(value)]
         view[key] = legacy_view(value)
     return view
 
