@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import platform
 import sys
 import time
@@ -10,20 +11,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-SUITES = ("bench_dump", "bench_validate", "bench_clone", "bench_diff", "bench_scale")
+from harness import HEADER  # noqa: E402
+
+COMMAND_SUITES = ("bench_dump", "bench_validate", "bench_clone")  # rows of one table under HEADER
+OWN_TABLE_SUITES = ("bench_diff", "bench_scale")
 
 
 def main() -> None:
     print(
-        f"# modelcfg benchmarks, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
-        f"{platform.machine()}\n"
+        f"modelcfg benchmarks, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} cores; best of several runs, each in a fresh process\n"
     )
-    for name in SUITES:
-        start = time.perf_counter()
-        lines = importlib.import_module(name).main()
-        if lines:
-            print("\n".join(lines))
-        print(f"\n({name}: {time.perf_counter() - start:.0f} s)\n", flush=True)
+    print(HEADER)
+    for name in COMMAND_SUITES:
+        print("\n".join(importlib.import_module(name).main()), flush=True)
+    for name in OWN_TABLE_SUITES:
+        print()
+        print("\n".join(importlib.import_module(name).main()), flush=True)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 import traceback
 
 import click
 
+from modelcfg_cli.commands import COMMANDS
 from modelcfg_cli.errors import ModelcfgError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -29,7 +31,18 @@ def version_text() -> str:
 
 
 class ModelcfgGroup(click.Group):
-    """A group that turns every failure into one line on stderr and exit code 2."""
+    """A group that loads each command's module on demand and turns every failure into one line on
+    stderr and exit code 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -87,16 +100,6 @@ def cli(ctx: click.Context, debug: bool, color: str) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj.update(debug=debug, color=color)
-
-
-def _register() -> None:
-    from modelcfg_cli.commands import COMMANDS
-
-    for command in COMMANDS:
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

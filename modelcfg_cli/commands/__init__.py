@@ -1,11 +1,12 @@
-"""One module per `modelcfg` command; `COMMANDS` lists them for the group."""
+"""One module per `modelcfg` command. `COMMANDS` maps each name to `module:attribute`; the group imports a
+command's module only when that command runs (or for `--help`), so each command starts with what it needs."""
 
-from modelcfg_cli.commands.clone import clone_command
-from modelcfg_cli.commands.diff import diff_command
-from modelcfg_cli.commands.dump import dump
-from modelcfg_cli.commands.inspect import inspect_command
-from modelcfg_cli.commands.rules import rules_command
-from modelcfg_cli.commands.schema import schema
-from modelcfg_cli.commands.validate import validate
-
-COMMANDS = [dump, inspect_command, validate, schema, diff_command, clone_command, rules_command]
+COMMANDS = {
+    "dump": "modelcfg_cli.commands.dump:dump",
+    "inspect": "modelcfg_cli.commands.inspect:inspect_command",
+    "validate": "modelcfg_cli.commands.validate:validate",
+    "schema": "modelcfg_cli.commands.schema:schema",
+    "diff": "modelcfg_cli.commands.diff:diff_command",
+    "clone": "modelcfg_cli.commands.clone:clone_command",
+    "rules": "modelcfg_cli.commands.rules:rules_command",
+}

@@ -8,8 +8,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from modelcfg_cli.errors import UsageError
 
 
@@ -47,6 +45,8 @@ def to_text(
 ) -> str:
     """Serialize plain data as JSON or YAML text ending in a newline, leaving out `drop_keys`."""
     if fmt == "yaml":
+        import yaml
+
         data = _without_keys(data, drop_keys) if drop_keys else data
         return yaml.safe_dump(data, sort_keys=sort_keys, indent=max(indent, 2), allow_unicode=True)
     if indent == 0 and not drop_keys:

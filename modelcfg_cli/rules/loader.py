@@ -19,7 +19,7 @@ from modelcfg_cli.rules.model import (
     Rule,
     RuleSet,
 )
-from modelcfg_cli.sources import MAX_NODES, _BoundedLoader
+from modelcfg_cli.sources import MAX_NODES, bounded_loader
 
 MAX_RULES_BYTES = 4 * 1024 * 1024
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -68,7 +68,7 @@ class _Located:
 
     def __init__(self, label: str, text: str):
         self.label = label
-        self.loader = _BoundedLoader(text)
+        self.loader = bounded_loader()(text)
         self.lines: dict[tuple, int] = {}
 
     def parse(self) -> object:
