@@ -10,8 +10,15 @@ os.environ.setdefault("KERAS_BACKEND", "numpy")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from tests.models import BUILDERS, save_all  # noqa: E402
+
+# CI replays the same examples on every run (a landing must not depend on luck); locally each run
+# explores new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

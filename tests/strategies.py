@@ -165,6 +165,20 @@ class RulesGrammar:
 
 
 rules_documents = RulesGrammar(odd=False).documents() | RulesGrammar(odd=True).documents()
-idempotent_rules = RulesGrammar(odd=False).documents(
-    IDEMPOTENT_ACTIONS, ("name", "dtype_policy"), max_rules=1
+
+
+def _set_everywhere_sees_no_set_path(document: dict) -> bool:
+    """False when a `set` path would create a key that a `set_everywhere` then finds on a second pass:
+    such a pair is not idempotent by design (the first pass creates what the second pass matches)."""
+    everywhere = {key for rule in document["rules"] for key in rule.get("set_everywhere", {})}
+    segments = {
+        part for rule in document["rules"] for path in rule.get("set", {}) for part in path.split(".")
+    }
+    return not everywhere & segments
+
+
+idempotent_rules = (
+    RulesGrammar(odd=False)
+    .documents(IDEMPOTENT_ACTIONS, ("name", "dtype_policy"), max_rules=1)
+    .filter(_set_everywhere_sees_no_set_path)
 )
