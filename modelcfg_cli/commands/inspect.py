@@ -27,34 +27,41 @@ def inspect_command(ctx, source, fmt, depth, max_config_bytes):
     render_summary(summary, make_console(color_of(ctx)))
 
 
-def render_summary(summary: dict, console) -> None:
-    """Header, counts line and a layer table; nested layers are indented under their model."""
-    from rich.table import Table
+COLUMNS = ("layer", "class", "inbound", "config", "trainable", "dtype")
 
+
+def render_summary(summary: dict, console) -> None:
+    """Header, counts line and an aligned layer table; nested and wrapped layers indented under their
+    parent. Plain text (no markup), so names with brackets print as they are and 10,000 rows are fast."""
     version = summary["keras_version"] or "unknown"
+    console.print(f"{summary['class_name']} {summary['name']!r}", style="bold", end="", markup=False)
     console.print(
-        f"[bold]{summary['class_name']}[/bold] {summary['name']!r}  "
-        f"keras {version}  format {summary['format']}  {summary['layer_count']} layers"
+        f"  keras {version}  format {summary['format']}  {summary['layer_count']} layers", markup=False
     )
     if not summary["layers"]:
         console.print("no layer list in this config (a subclassed model keeps its layers in code)")
         return
-    console.print(", ".join(f"{name} x{count}" for name, count in summary["counts"].items()))
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("layer", "class", "inbound", "config", "trainable", "dtype"):
-        table.add_column(column)
-    for row in summary["layers"]:
-        indent = "  " * row["depth"] + ("└ " if row["wrapped"] else "")
-        fields = " ".join(f"{key}={_short(value)}" for key, value in row["fields"].items())
-        table.add_row(
-            indent + row["name"],
-            row["class_name"],
-            ", ".join(row["inbound"]),
-            fields,
-            "yes" if row["trainable"] else "no",
-            row["dtype_policy"] or "",
-        )
-    console.print(table)
+    console.print(", ".join(f"{name} x{count}" for name, count in summary["counts"].items()), markup=False)
+    rows = [_cells(row) for row in summary["layers"]]
+    widths = [max(len(cells[i]) for cells in [COLUMNS, *rows]) for i in range(len(COLUMNS))]
+    console.print(_line(COLUMNS, widths), style="bold", markup=False, soft_wrap=True)
+    console.print("\n".join(_line(cells, widths) for cells in rows), markup=False, soft_wrap=True)
+
+
+def _cells(row: dict) -> tuple[str, ...]:
+    indent = "  " * row["depth"] + ("└ " if row["wrapped"] else "")
+    return (
+        indent + row["name"],
+        row["class_name"],
+        ", ".join(row["inbound"]),
+        " ".join(f"{key}={_short(value)}" for key, value in row["fields"].items()),
+        "yes" if row["trainable"] else "no",
+        row["dtype_policy"] or "",
+    )
+
+
+def _line(cells, widths) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
 def _short(value: object) -> str:

@@ -66,3 +66,19 @@ def test_inspect_subclassed_model_without_layers(tmp_path):
     result = invoke("inspect", path)
     assert result.exit_code == 0
     assert "VAE" in result.stdout and "no layer list" in result.stdout
+
+
+def test_inspect_prints_names_with_brackets_verbatim(tmp_path):
+    layers = [
+        {
+            "class_name": "InputLayer",
+            "name": "[bold]in",
+            "config": {"name": "[bold]in", "batch_shape": [None, 2]},
+        },
+        {"class_name": "Dense", "name": "d[0]", "config": {"name": "d[0]", "units": 3}},
+    ]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"name": "[red]m", "layers": layers}))
+    text = invoke("--color", "always", "inspect", path).stdout
+    for name in ("[bold]in", "d[0]", "'[red]m'"):
+        assert name in text
