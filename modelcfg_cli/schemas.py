@@ -11,7 +11,7 @@ import json
 from functools import cache, lru_cache
 from pathlib import Path
 
-from modelcfg_cli.document import MODEL_CLASSES, LayerRef, ModelDocument
+from modelcfg_cli.document import MODEL_CLASSES, LayerRef, ModelDocument, is_model_entry
 from modelcfg_cli.errors import UsageError
 from modelcfg_cli.findings import ERROR, WARNING, Finding
 
@@ -182,6 +182,12 @@ def validate_document(doc: ModelDocument, strict: bool = False, schema_dirs=()) 
     user = UserSchemas(schema_dirs)
     refs = list(doc.layers())
     findings = _model_findings(doc.envelope, "", None)
+    if not is_model_entry(doc.envelope):
+        message = (
+            f"{doc.class_name} is not a Functional or Sequential model (a subclassed model?): its layers "
+            "are defined in code, so its config cannot be checked"
+        )
+        findings.append(Finding(ERROR if strict else WARNING, "/class_name", message))
     for ref in refs:
         findings.extend(_layer_findings(ref, user, strict))
     findings.extend(check_graph(doc, refs))

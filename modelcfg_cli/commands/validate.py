@@ -9,6 +9,7 @@ import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import SourceError
+from modelcfg_cli.findings import WARNING, Finding
 from modelcfg_cli.output import make_console
 from modelcfg_cli.output.findings import FileReport, render_text, to_github, to_json
 from modelcfg_cli.schemas import UserSchemas, validate_document
@@ -18,14 +19,31 @@ PARALLEL_FROM = 8
 
 
 def check_source(
-    source: str, strict: bool, schema_dirs: tuple[str, ...], max_config_bytes: int
+    source: str, strict: bool, schema_dirs: tuple[str, ...], max_config_bytes: int, upgrade: bool = False
 ) -> FileReport:
-    """Read and validate one source; an unreadable one becomes a report with `read_error` set."""
+    """Read and validate one source (upgraded to Keras 3 first with `upgrade`); an unreadable one becomes
+    a report with `read_error` set."""
+    from modelcfg_cli.upgrade import needs_upgrade, upgraded
+
     try:
         doc = read_document(source, max_config_bytes)
     except SourceError as exc:
         return FileReport(source, read_error=str(exc))
-    return FileReport(source, validate_document(doc, strict, schema_dirs))
+    notes = []
+    if needs_upgrade(doc):
+        if upgrade:
+            doc = upgraded(doc)
+        else:
+            version = doc.keras_version or "an older Keras"
+            notes.append(
+                Finding(
+                    WARNING,
+                    "",
+                    f"saved by {version}: checked as stored; --upgrade checks "
+                    "the Keras 3 config that clone would build",
+                )
+            )
+    return FileReport(source, notes + validate_document(doc, strict, schema_dirs))
 
 
 def _check_many(sources, options: tuple, jobs: int, progress) -> list[FileReport]:
@@ -73,16 +91,19 @@ def run_checks(sources, options: tuple, jobs: int, color: str) -> list[FileRepor
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for many files [default: cores]."
 )
+@click.option(
+    "--upgrade", is_flag=True, help="Check a Keras 1/2 config as upgraded to Keras 3 (builtin:keras2)."
+)
 @max_config_bytes_option
 @click.pass_context
-def validate(ctx, sources, strict, schema_dirs, fmt, jobs, max_config_bytes):
+def validate(ctx, sources, strict, schema_dirs, fmt, jobs, upgrade, max_config_bytes):
     """Check each SOURCE's config: schemas per layer class and the layer graph.
 
     Exit 0 when no file has an error, 1 when one has, 2 when a file cannot be read
     (the others are still checked and reported).
     """
     UserSchemas(schema_dirs).load_all()
-    options = (strict, tuple(schema_dirs), max_config_bytes)
+    options = (strict, tuple(schema_dirs), max_config_bytes, upgrade)
     reports = run_checks(list(sources), options, jobs or os.cpu_count() or 1, color_of(ctx))
     for report in reports:
         if report.read_error is not None:

@@ -163,3 +163,23 @@ def test_schema_unknown_name_and_no_name():
 @pytest.mark.parametrize("args", [["validate", "{keras}", "{h5}"], ["schema", "Conv2D"]])
 def test_validate_does_not_import_keras(saved_models, args):
     run_without_keras(*(a.format(**saved_models["rnn"]) for a in args))
+
+
+def test_legacy_source_checked_as_stored_or_upgraded(legacy_dir):
+    stored = invoke("validate", "--format", "json", legacy_dir["keras1_json"])
+    assert stored.exit_code == 1
+    report = json.loads(stored.stdout)["files"][0]
+    assert any("output_dim" in e["message"] for e in report["errors"])
+    assert any("saved by 1.2.2" in w["message"] and "--upgrade" in w["message"] for w in report["warnings"])
+    upgraded = invoke("validate", "--upgrade", "--format", "json", legacy_dir["keras1_json"])
+    assert upgraded.exit_code == 0, upgraded.stdout
+    assert json.loads(upgraded.stdout)["files"][0]["warnings"] == []
+
+
+def test_subclassed_model_is_a_warning_then_an_error_with_strict(tmp_path):
+    path = tmp_path / "vae.json"
+    path.write_text(json.dumps({"module": "my_models", "class_name": "VAE", "config": {"latent": 8}}))
+    lenient = invoke("validate", "--format", "json", path)
+    assert lenient.exit_code == 0
+    assert "VAE is not a Functional or Sequential" in lenient.stdout
+    assert invoke("validate", "--strict", path).exit_code == 1
