@@ -8,8 +8,8 @@ import os
 import pytest
 
 from modelcfg_cli import clone
-from modelcfg_cli.clone import BuildContext, CloneRefused, plan_clone
 from modelcfg_cli.clone_backend import choose_backend
+from modelcfg_cli.clone_pipeline import BuildContext, CloneRefused, plan_clone
 from modelcfg_cli.clone_verify import mismatches
 from modelcfg_cli.errors import CloneError, UsageError
 

@@ -66,7 +66,7 @@ def clone_command(
     fresh weights.
     """
     # imported here: the rules engine, numpy and the clone machinery stay out of other commands' start-up
-    from modelcfg_cli.clone import CloneRefused, build, output_format, plan_clone
+    from modelcfg_cli.clone_pipeline import CloneRefused, build, output_format, plan_clone
     from modelcfg_cli.clone_weights import keep_weights as keep_source_weights
 
     if not dry_run:

@@ -1,4 +1,4 @@
-"""`clone`: rewrite a saved model with rules, instantiate it in Keras, save it atomically, check the save.
+"""`clone` end to end: rewrite a saved model with rules, instantiate it in Keras, save it atomically, check.
 
 The only module (with its `clone_*` helpers) that imports Keras, and only inside functions: planning
 (`plan_clone`: read, apply rules, validate, diff) needs no Keras, so `--dry-run` never imports it.
@@ -8,9 +8,7 @@ Weight transfer and other steps plug in after the build through `post_build` (se
 from __future__ import annotations
 
 import os
-import sys
 import time
-import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,13 +210,3 @@ def after_build(context: BuildContext, steps: Iterable[PostBuildStep]) -> None:
     """The post-build hook: each step (e.g. weight carry-over by layer name) edits `context.model`."""
     for step in steps:
         step(context)
-
-
-class _CallableModule(types.ModuleType):
-    """`modelcfg_cli.clone(...)` is the function even once this module (same name) has been imported."""
-
-    def __call__(self, *args, **kwargs) -> CloneResult:
-        return clone(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
