@@ -148,3 +148,24 @@ def test_dump_legacy(legacy_dir):
     assert [layer["config"]["name"] for layer in keras1] == ["dense_1", "dropout_1", "dense_2"]
     meta = json.loads(invoke("dump", "--metadata", legacy_dir["keras1_json"]).stdout)
     assert meta["keras_version"] == "1.2.2"
+
+
+APPLICATIONS = {
+    "ResNet50": {"input_shape": (64, 64, 3)},
+    "EfficientNetB0": {"input_shape": (64, 64, 3)},
+    "DenseNet121": {"input_shape": (64, 64, 3)},
+    "ConvNeXtTiny": {"input_shape": (64, 64, 3)},
+    "NASNetMobile": {"input_shape": (64, 64, 3)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(APPLICATIONS))
+def test_dump_equals_load_model_for_applications(tmp_path, name):
+    """Architectures nobody here wrote: dump of the saved .keras equals Keras's own get_config()."""
+    import keras
+
+    builder = getattr(keras.applications, name)
+    path = tmp_path / f"{name}.keras"
+    builder(weights=None, classes=10, **APPLICATIONS[name]).save(path)
+    expected = json.loads(json.dumps(keras.saving.load_model(path).get_config()))
+    assert json.loads(invoke("dump", path).stdout) == expected
