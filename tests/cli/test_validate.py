@@ -183,3 +183,27 @@ def test_subclassed_model_is_a_warning_then_an_error_with_strict(tmp_path):
     assert lenient.exit_code == 0
     assert "VAE is not a Functional or Sequential" in lenient.stdout
     assert invoke("validate", "--strict", path).exit_code == 1
+
+
+def test_progress_bar_only_on_a_terminal(saved_models, monkeypatch):
+    import io
+    import sys
+
+    from modelcfg_cli.commands.validate import run_checks
+    from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    sources = [saved_models[name]["keras"] for name in ("sequential", "nested", "rnn")]
+    options = (False, (), DEFAULT_MAX_CONFIG_BYTES, False)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    reports = run_checks(sources, options, 1, "always")
+    assert [r.path for r in reports] == sources and all(r.valid for r in reports)
+    assert "validating" in terminal.getvalue()
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    run_checks(sources, options, 1, "auto")
+    assert piped.getvalue() == ""
