@@ -45,10 +45,13 @@ MISSING = _Missing()
 @dataclass(frozen=True)
 class DiffOptions:
     """`ignore`: globs over dotted field paths; `ignore_names`: match layers by class and position (the
-    k-th Dense of A with the k-th Dense of B), and leave out renames and the model's own name."""
+    k-th Dense of A with the k-th Dense of B), and leave out renames and the model's own name;
+    `ignore_new_fields`: a field on one side only whose value is empty (null, false, [] or {}), as a newer
+    Keras writes the arguments it added with their defaults, is no difference."""
 
     ignore: tuple[str, ...] = ()
     ignore_names: bool = False
+    ignore_new_fields: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,21 +93,29 @@ class _Node:
 
 
 class _Ignore:
-    """Field-path globs; `*.seed` also matches a top-level `seed`."""
+    """Field-path globs (`*.seed` also matches a top-level `seed`), and optionally one-sided empty fields."""
 
-    def __init__(self, globs: tuple[str, ...], skip_dtype: bool = False):
+    def __init__(self, globs: tuple[str, ...], skip_dtype: bool = False, new_fields: bool = False):
         patterns = [fnmatch.translate(glob) for glob in globs]
         self.regex = re.compile("|".join(patterns)) if patterns else None
         self.skip_dtype = skip_dtype
+        self.new_fields = new_fields
 
     def __call__(self, path: str) -> bool:
         return self.regex is not None and bool(self.regex.match(path) or self.regex.match("." + path))
+
+    def one_sided_empty(self, a: object, b: object) -> bool:
+        return self.new_fields and (a is MISSING and _empty(b) or b is MISSING and _empty(a))
+
+
+def _empty(value: object) -> bool:
+    return value is None or value is False or value == [] or value == {}
 
 
 def diff(doc_a: ModelDocument, doc_b: ModelDocument, options: DiffOptions | None = None) -> list[Change]:
     """Every difference that turns A into B: the model's own first (by path), then layer by layer."""
     options = options or DiffOptions()
-    ignored = _Ignore(options.ignore)
+    ignored = _Ignore(options.ignore, new_fields=options.ignore_new_fields)
     refs_a, refs_b = list(doc_a.layers()), list(doc_b.layers())
     old, new = model_policy(doc_a.envelope, refs_a), model_policy(doc_b.envelope, refs_b)
     policy = (old, new) if old and new and old != new else None
@@ -113,7 +124,7 @@ def diff(doc_a: ModelDocument, doc_b: ModelDocument, options: DiffOptions | None
         changes.append(Change("model", None, "dtype_policy", *policy))
     root_a, root_b = _tree(doc_a.envelope, refs_a), _tree(doc_b.envelope, refs_b)
     layer_changes: list[Change] = []
-    layer_ignored = _Ignore(options.ignore, skip_dtype=policy is not None)
+    layer_ignored = _Ignore(options.ignore, policy is not None, options.ignore_new_fields)
     name_map = _diff_children(root_a, root_b, options, layer_ignored, layer_changes)
     changes.extend(_io_changes(root_a, root_b, name_map, None, ignored))
     changes.sort(key=lambda change: change.path or "")
@@ -405,7 +416,7 @@ def _own_config(node: _Node, skip_dtype: bool = False) -> dict:
 
 def _compare(a: object, b: object, path: str, ignored: _Ignore, out: list) -> None:
     """Append (path, old, new) for every leaf where `a` and `b` differ; lists are leaves."""
-    if a == b or (path and ignored(path)):
+    if a == b or (path and ignored(path)) or ignored.one_sided_empty(a, b):
         return
     if type(a) is dict and type(b) is dict:
         for key in [*a, *(key for key in b if key not in a)]:

@@ -33,6 +33,12 @@ from modelcfg_cli.sources import read_document
     is_flag=True,
     help="Match layers by class and position when auto-generated names differ; report no renames.",
 )
+@click.option(
+    "--ignore-new-fields",
+    is_flag=True,
+    help="A field on one side only whose value is null/false/empty is no difference (fields a newer Keras "
+    "adds with their defaults).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when the models differ.")
 @click.option(
     "--emit-rules",
@@ -43,7 +49,17 @@ from modelcfg_cli.sources import read_document
 @max_config_bytes_option
 @click.pass_context
 def diff_command(
-    ctx, source_a, source_b, fmt, stat, ignore, ignore_names, exit_zero, rules_out, max_config_bytes
+    ctx,
+    source_a,
+    source_b,
+    fmt,
+    stat,
+    ignore,
+    ignore_names,
+    ignore_new_fields,
+    exit_zero,
+    rules_out,
+    max_config_bytes,
 ):
     """Compare model A with model B: layers matched by name, renames found, field-level changes.
 
@@ -59,7 +75,7 @@ def diff_command(
         check_output_path(rules_out, (source_a, source_b))
     doc_a = read_document(source_a, max_config_bytes)
     doc_b = read_document(source_b, max_config_bytes)
-    changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names))
+    changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
     summary = summarize(changes, doc_a, doc_b)
     _render(changes, summary, fmt, stat, color_of(ctx))
     if rules_out:

@@ -198,3 +198,25 @@ def test_diff_does_not_import_keras(saved_models, tmp_path):
     args = ["diff", saved_models["nested"]["keras"], str(path), "--emit-rules", str(tmp_path / "r.yaml")]
     for fmt in ("text", "json", "markdown"):
         run_without_keras(*args, "--format", fmt)
+
+
+def test_ignore_new_fields_hides_defaults_a_newer_keras_writes(saved_models, tmp_path):
+    """A file saved by an older Keras 3 lacks fields the newer one writes with empty defaults."""
+    older = copy.deepcopy(envelope_of(saved_models, "sequential"))
+    dense = find(older, "dense_1")["config"]
+    del dense["quantization_config"]
+    del dense["kernel_initializer"]["config"]["input_axes"]
+    find(older, "dense_2")["config"].pop("quantization_config")
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(older))
+    newer = saved_models["sequential"]["keras"]
+    noisy = json.loads(invoke("diff", "--format", "json", path, newer).stdout)
+    assert {c["path"] for c in noisy["changes"]} == {
+        "quantization_config",
+        "kernel_initializer.config.input_axes",
+    }
+    assert invoke("diff", "--ignore-new-fields", path, newer).exit_code == 0
+    dense["units"] = 99
+    path.write_text(json.dumps(older))
+    real = json.loads(invoke("diff", "--ignore-new-fields", "--format", "json", path, newer).stdout)
+    assert [(c["layer"], c["path"]) for c in real["changes"]] == [("dense_1", "units")]
