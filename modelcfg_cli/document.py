@@ -121,10 +121,6 @@ class ModelDocument:
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UsageError(self.label, f"no layer named {name!r}{hint}")
 
-    def top_layers(self) -> list[LayerRef]:
-        """The layers of the top-level model only."""
-        return [ref for ref in self.layers() if len(ref.path) == 1]
-
 
 def document_from_payload(
     payload: object, label: str, metadata: dict | None = None, path: str | None = None
