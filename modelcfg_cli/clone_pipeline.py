@@ -120,6 +120,18 @@ def plan_clone(
     return ClonePlan(doc, rewritten, report, diff(doc, rewritten), findings, strict)
 
 
+def checked_output(source: str, out: str, fmt: str | None) -> str:
+    """OUT's format (`fmt`, else from its extension), once OUT is known not to be the input, a symlink,
+    a folder or in a folder that does not exist."""
+    check_output_path(out, protect=(str(source),))
+    return output_format(out, fmt)
+
+
+def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) -> tuple[PostBuildStep, ...]:
+    """The steps run on the built model: `steps`, then weight carry-over with `keep_weights`."""
+    return (*steps, keep_source_weights) if keep_weights else tuple(steps)
+
+
 def output_format(out: str, fmt: str | None) -> str:
     """`fmt`, else the format OUT's extension names."""
     if fmt:
@@ -156,12 +168,10 @@ def clone(
     """
     started = time.perf_counter()
     out = str(out)
-    check_output_path(out, protect=(str(source),))
-    fmt = output_format(out, fmt)
+    fmt = checked_output(source, out, fmt)
     plan = plan_clone(source, rules, sets, strict, schema_dirs, max_config_bytes, upgrade)
-    if keep_weights:
-        post_build = (*post_build, keep_source_weights)
-    return build(plan, out, fmt, unsafe, imports, backend, post_build, started)
+    steps = post_build_steps(keep_weights, post_build)
+    return build(plan, out, fmt, unsafe, imports, backend, steps, started)
 
 
 def build(

@@ -327,17 +327,26 @@ def _document(path: str, title: str, cls, properties: dict, required: list, clos
     return doc
 
 
-def _serialized(class_names: list[str], module: str) -> dict:
-    """A serialized object whose class must be a known one when it claims to be a Keras built-in."""
+def _serialized_object(config_types: list[str], **extra_properties: dict) -> dict:
+    """The schema of a serialized Keras object: class_name and config required, module and
+    registered_name optional strings, plus `extra_properties`."""
     return {
         "type": "object",
         "required": ["class_name", "config"],
         "properties": {
             "module": {"type": ["string", "null"]},
             "class_name": {"type": "string"},
-            "config": {"type": ["object", "null"]},
+            "config": {"type": config_types},
             "registered_name": {"type": ["string", "null"]},
+            **extra_properties,
         },
+    }
+
+
+def _serialized(class_names: list[str], module: str) -> dict:
+    """A serialized object whose class must be a known one when it claims to be a Keras built-in."""
+    return {
+        **_serialized_object(["object", "null"]),
         "if": {
             "properties": {
                 "module": {"enum": [module, None]},
@@ -392,14 +401,7 @@ def defs_schemas(keras) -> dict[str, dict]:
     }
     out["layer_entry"] = {
         "x-expect": "a serialized layer (an object with class_name and config)",
-        "type": "object",
-        "required": ["class_name", "config"],
-        "properties": {
-            "class_name": {"type": "string"},
-            "config": {"type": ["object", "array"]},
-            "module": {"type": ["string", "null"]},
-            "registered_name": {"type": ["string", "null"]},
-        },
+        **_serialized_object(["object", "array"]),
     }
     return {
         name: {"$schema": SCHEMA_DRAFT, "$id": f"{BASE_URI}defs/{name}.json", "title": name, **body}
@@ -409,35 +411,23 @@ def defs_schemas(keras) -> dict[str, dict]:
 
 def model_schema() -> dict:
     """The serialized-object envelope, Functional and Sequential configs, Keras 3 and legacy forms."""
-    entry = {
-        "type": "object",
-        "required": ["class_name", "config"],
-        "properties": {
-            "module": {"type": ["string", "null"]},
-            "class_name": {"type": "string"},
-            "config": {"type": ["object", "array"]},
-            "registered_name": {"type": ["string", "null"]},
-            "name": {"type": "string"},
-            "inbound_nodes": {"type": "array"},
-            "build_config": {"type": ["object", "null"]},
-        },
-    }
+    entry = _serialized_object(
+        ["object", "array"],
+        name={"type": "string"},
+        inbound_nodes={"type": "array"},
+        build_config={"type": ["object", "null"]},
+    )
     io_list = {"type": ["array", "object"]}
     return {
         "$schema": SCHEMA_DRAFT,
         "$id": BASE_URI + "model.schema.json",
         "title": "Keras model",
         "description": "A serialized Keras model: Functional (Keras 3 or legacy Model) or Sequential.",
-        "type": "object",
-        "required": ["class_name", "config"],
-        "properties": {
-            "module": {"type": ["string", "null"]},
-            "class_name": {"type": "string"},
-            "config": {"type": ["object", "array"]},
-            "registered_name": {"type": ["string", "null"]},
-            "build_config": {"type": ["object", "null"]},
-            "compile_config": {"type": ["object", "null"]},
-        },
+        **_serialized_object(
+            ["object", "array"],
+            build_config={"type": ["object", "null"]},
+            compile_config={"type": ["object", "null"]},
+        ),
         "allOf": [
             {
                 "if": {"properties": {"config": {"type": "array"}}},

@@ -9,7 +9,6 @@ import click
 from modelcfg_cli.clone_backend import BACKENDS
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import UsageError
-from modelcfg_cli.output import check_output_path
 
 
 @click.command("clone")
@@ -66,14 +65,12 @@ def clone_command(
     fresh weights.
     """
     # imported here: the rules engine, numpy and the clone machinery stay out of other commands' start-up
-    from modelcfg_cli.clone_pipeline import CloneRefused, build, output_format, plan_clone
-    from modelcfg_cli.clone_weights import keep_weights as keep_source_weights
+    from modelcfg_cli.clone_pipeline import CloneRefused, build, checked_output, plan_clone, post_build_steps
 
     if not dry_run:
         if not out:
             raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
-        check_output_path(out, protect=(source,))
-        fmt = output_format(out, fmt)
+        fmt = checked_output(source, out, fmt)
     plan = plan_clone(source, rules_files, sets, strict, (), max_config_bytes, not no_upgrade)
     color = color_of(ctx)
     if dry_run or plan.problems:
@@ -86,8 +83,7 @@ def clone_command(
             )
         ctx.exit(1 if plan.problems else 0)
     try:
-        steps = (keep_source_weights,) if keep_weights else ()
-        result = build(plan, out, fmt, unsafe, tuple(imports), backend, steps)
+        result = build(plan, out, fmt, unsafe, tuple(imports), backend, post_build_steps(keep_weights))
     except CloneRefused as exc:
         click.echo(f"modelcfg: error: {exc}", err=True)
         for problem in exc.problems:

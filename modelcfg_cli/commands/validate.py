@@ -30,19 +30,18 @@ def check_source(
     except SourceError as exc:
         return FileReport(source, read_error=str(exc))
     notes = []
-    if needs_upgrade(doc):
-        if upgrade:
-            doc = upgraded(doc)
-        else:
-            version = doc.keras_version or "an older Keras"
-            notes.append(
-                Finding(
-                    WARNING,
-                    "",
-                    f"saved by {version}: checked as stored; --upgrade checks "
-                    "the Keras 3 config that clone would build",
-                )
+    if upgrade:
+        doc = upgraded(doc)
+    elif needs_upgrade(doc):
+        version = doc.keras_version or "an older Keras"
+        notes.append(
+            Finding(
+                WARNING,
+                "",
+                f"saved by {version}: checked as stored; --upgrade checks "
+                "the Keras 3 config that clone would build",
             )
+        )
     return FileReport(source, notes + validate_document(doc, strict, schema_dirs))
 
 
