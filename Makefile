@@ -26,7 +26,7 @@ lint: install
 	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples
 
 schemas: install
-	$(BIN)/python -m modelcfg_cli.schemagen
+	$(BIN)/python -m modelcfg_cli.keras_side.schemagen
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -37,7 +37,7 @@ def check_loaded(source: Path, out: Path) -> str:
     import keras
     import numpy as np
 
-    from modelcfg_cli.clone_weights import _keras1_gates
+    from modelcfg_cli.keras_side.transfer import _keras1_gates
     from modelcfg_cli.weights import read_weights
 
     with warnings.catch_warnings():

@@ -2,7 +2,7 @@
 
 _LAZY = {
     "apply_rules": "modelcfg_cli.rules.api",
-    "clone": "modelcfg_cli.clone_pipeline",
+    "clone": "modelcfg_cli.keras_side.pipeline",
 }
 
 __all__ = sorted(_LAZY)

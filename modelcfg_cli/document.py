@@ -10,6 +10,10 @@ from typing import NamedTuple
 
 from modelcfg_cli.errors import SourceError, UsageError
 
+CONFIG_FILE = "config.json"
+METADATA_FILE = "metadata.json"
+WEIGHTS_FILE = "model.weights.h5"
+KERAS_TENSOR = "__keras_tensor__"
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})
 WRAPPED_KEYS = ("layer", "backward_layer")
 SHARED_ID_KEYS = frozenset({"shared_object_id"})
@@ -271,7 +275,7 @@ def parse_inbound_nodes(nodes: object) -> tuple[tuple[Edge, ...], ...]:
 
 def _collect_keras3_edges(value: object, edges: list[Edge]) -> None:
     if isinstance(value, dict):
-        if value.get("class_name") == "__keras_tensor__":
+        if value.get("class_name") == KERAS_TENSOR:
             config = value.get("config")
             edge = edge_from_list(config.get("keras_history") if isinstance(config, dict) else None)
             if edge is not None:

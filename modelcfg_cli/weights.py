@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from modelcfg_cli.document import WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
 
-WEIGHTS_FILE = "model.weights.h5"
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
 
 

@@ -8,10 +8,10 @@ import os
 import pytest
 
 from modelcfg_cli import clone
-from modelcfg_cli.clone_backend import choose_backend
-from modelcfg_cli.clone_pipeline import BuildContext, CloneRefused, plan_clone
-from modelcfg_cli.clone_verify import mismatches
 from modelcfg_cli.errors import CloneError, UsageError
+from modelcfg_cli.keras_side.backend import choose_backend
+from modelcfg_cli.keras_side.pipeline import BuildContext, CloneRefused, plan_clone
+from modelcfg_cli.keras_side.verify import mismatches
 
 KERAS_DOC_RULES = {
     "rules": [
@@ -197,7 +197,7 @@ def test_fastest_backend_without_keras():
     import subprocess
     import sys
 
-    code = "from modelcfg_cli.clone_backend import choose_backend; print(choose_backend())"
+    code = "from modelcfg_cli.keras_side.backend import choose_backend; print(choose_backend())"
     env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "numpy"

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelcfg_cli.errors import UsageError
-from modelcfg_cli.output import json_text, write_atomic
+from modelcfg_cli.files import write_atomic
+from modelcfg_cli.output import json_text
 
 
 def test_write_atomic_writes_and_leaves_nothing_else(tmp_path):

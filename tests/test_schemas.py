@@ -17,7 +17,7 @@ SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
 
 def test_checked_in_schemas_are_current(tmp_path):
-    from modelcfg_cli.schemagen import write_all
+    from modelcfg_cli.keras_side.schemagen import write_all
 
     write_all(tmp_path)
     fresh = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")}

@@ -10,8 +10,8 @@ import keras
 import pytest
 
 from modelcfg_cli.document import ModelDocument, document_from_payload
+from modelcfg_cli.legacy.upgrade import needs_upgrade, upgrade_envelope
 from modelcfg_cli.sources import read_document
-from modelcfg_cli.upgrade import needs_upgrade, upgrade_envelope
 from tests import legacy_fixtures as fx
 from tests.legacy import keras1_sequential, keras2_functional
 
@@ -138,7 +138,7 @@ def test_upgrade_is_idempotent_and_leaves_input_alone():
 def test_malformed_layers_are_left_for_validate():
     """Entries that are not layers (a list as class_name, a number as config) are not rewritten."""
     from modelcfg_cli.document import document_from_payload
-    from modelcfg_cli.upgrade import upgrade_envelope, upgraded
+    from modelcfg_cli.legacy.upgrade import upgrade_envelope, upgraded
 
     payload = {"layers": [{"class_name": [], "config": {}}, {"class_name": "Dense", "config": 3}]}
     doc = document_from_payload(payload, "x.json")

@@ -9,9 +9,9 @@ import keras
 import numpy as np
 import pytest
 
-from modelcfg_cli.clone_weights import transfer_weights
 from modelcfg_cli.document import document_from_payload
-from modelcfg_cli.upgrade import upgrade_envelope
+from modelcfg_cli.keras_side.transfer import transfer_weights
+from modelcfg_cli.legacy.upgrade import upgrade_envelope
 from modelcfg_cli.weights import read_weights
 from tests import legacy_fixtures as fx
 from tests.legacy import write_h5

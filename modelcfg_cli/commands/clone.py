@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from modelcfg_cli.clone_backend import BACKENDS
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import UsageError
+from modelcfg_cli.keras_side.backend import BACKENDS
 
 
 @click.command("clone")
@@ -65,7 +65,13 @@ def clone_command(
     fresh weights.
     """
     # imported here: the rules engine, numpy and the clone machinery stay out of other commands' start-up
-    from modelcfg_cli.clone_pipeline import CloneRefused, build, checked_output, plan_clone, post_build_steps
+    from modelcfg_cli.keras_side.pipeline import (
+        CloneRefused,
+        build,
+        checked_output,
+        plan_clone,
+        post_build_steps,
+    )
 
     if not dry_run:
         if not out:

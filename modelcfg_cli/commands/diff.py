@@ -67,7 +67,7 @@ def diff_command(
     equal. Exit 0 when equal, 1 when different, 2 on trouble.
     """
     from modelcfg_cli.diff import DiffOptions, diff, summarize
-    from modelcfg_cli.output import check_output_path
+    from modelcfg_cli.files import check_output_path
 
     if source_a == "-" and source_b == "-":
         raise UsageError(None, "A and B cannot both be - (stdin is read once)")
@@ -96,7 +96,8 @@ def _render(changes, summary, fmt: str, stat: bool, color: str) -> None:
 
 def _write_rules(path: str, changes, doc_a, doc_b) -> None:
     from modelcfg_cli.emit_rules import emit_rules
-    from modelcfg_cli.output import to_text, write_atomic
+    from modelcfg_cli.files import write_atomic
+    from modelcfg_cli.output import to_text
 
     rules, unexpressed = emit_rules(changes, doc_a)
     header = f"# modelcfg diff --emit-rules: turns {doc_a.label} into {doc_b.label}\n"

@@ -6,7 +6,8 @@ import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.document import SHARED_ID_KEYS, resolve_pointer
-from modelcfg_cli.output import emit_data, to_text, write_atomic
+from modelcfg_cli.files import write_atomic
+from modelcfg_cli.output import emit_data, to_text
 from modelcfg_cli.sources import read_document
 
 
@@ -40,7 +41,7 @@ def dump(
     """Print SOURCE's get_config() (what Keras would return), without importing Keras."""
     doc = read_document(source, max_config_bytes)
     if upgrade:
-        from modelcfg_cli.upgrade import upgraded
+        from modelcfg_cli.legacy.upgrade import upgraded
 
         doc = upgraded(doc)
     if show_metadata:

@@ -23,7 +23,7 @@ def check_source(
 ) -> FileReport:
     """Read and validate one source (upgraded to Keras 3 first with `upgrade`); an unreadable one becomes
     a report with `read_error` set."""
-    from modelcfg_cli.upgrade import needs_upgrade, upgraded
+    from modelcfg_cli.legacy.upgrade import needs_upgrade, upgraded
 
     try:
         doc = read_document(source, max_config_bytes)

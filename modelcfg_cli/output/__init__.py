@@ -1,14 +1,10 @@
-"""Rendering: JSON/YAML text, rich consoles built per call, colour rules, atomic file writes."""
+"""Rendering: JSON/YAML text, rich consoles built per call, colour rules."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-import tempfile
-from pathlib import Path
-
-from modelcfg_cli.errors import UsageError
 
 
 def use_color(choice: str, stream) -> bool:
@@ -120,51 +116,3 @@ def emit_data(text: str, fmt: str, color: str) -> None:
     from rich.syntax import Syntax
 
     make_console(color).print(Syntax(text.rstrip("\n"), fmt, background_color="default"))
-
-
-def write_atomic(path: str, data: bytes | str, protect: tuple[str | None, ...] = ()) -> None:
-    """Write `data` to `path` through a temp file in the same folder, then rename.
-
-    Refuses to overwrite any path in `protect` (the inputs) or to write through a symlink.
-    """
-    check_output_path(path, protect)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    temp = temp_beside(path)
-    try:
-        temp.write_bytes(payload)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def temp_beside(path: str, suffix: str = ".tmp") -> Path:
-    """A new empty file next to `path` (so renaming it onto `path` is atomic), with the usual mode."""
-    target = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
-    os.close(fd)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(name, 0o666 & ~mask)
-    return Path(name)
-
-
-def check_output_path(path: str, protect: tuple[str | None, ...] = ()) -> None:
-    """Refuse an output that is an input, a symlink, a folder, or in a folder that does not exist."""
-    target = Path(path)
-    if target.is_symlink():
-        raise UsageError(path, "output path is a symlink; refusing to write through it")
-    if target.is_dir():
-        raise UsageError(path, "output path is a directory")
-    if not target.parent.is_dir():
-        raise UsageError(path, f"output folder {str(target.parent)!r} does not exist")
-    for source in protect:
-        if source and source != "-" and Path(source).exists() and _same_file(source, path):
-            raise UsageError(path, "output would overwrite the input; choose another path")
-
-
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return Path(b).exists() and os.path.samefile(a, b)
-    except OSError:
-        return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modelcfg_cli.document import ModelDocument
-from modelcfg_cli.upgrade import needs_upgrade, upgrade_envelope
+from modelcfg_cli.legacy.upgrade import needs_upgrade, upgrade_envelope
 
 
 def keras2(envelope: dict, metadata: dict) -> tuple[dict, list[str]]:

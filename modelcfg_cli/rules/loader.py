@@ -19,7 +19,7 @@ from modelcfg_cli.rules.model import (
     Rule,
     RuleSet,
 )
-from modelcfg_cli.sources import MAX_NODES, bounded_loader
+from modelcfg_cli.sources.text import MAX_NODES, bounded_loader
 
 MAX_RULES_BYTES = 4 * 1024 * 1024
 SURROGATE = re.compile("[\ud800-\udfff]")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 
-from modelcfg_cli.document import edge_from_list, is_sequential, layer_name, model_layers
-
-KERAS_TENSOR = "__keras_tensor__"
+from modelcfg_cli.document import KERAS_TENSOR, edge_from_list, is_sequential, layer_name, model_layers
 
 
 def is_ref(value: object) -> bool:

@@ -1,4 +1,4 @@
-"""Build `schemas/` from the installed Keras: `python -m modelcfg_cli.schemagen [OUT_DIR]`.
+"""Build `schemas/` from the installed Keras: `python -m modelcfg_cli.keras_side.schemagen [OUT_DIR]`.
 
 Field types come from `get_config()` of sample instances; ranges, enums and arity are kept only where
 Keras itself rejects a probe value at construction time, so the schemas never say more than Keras does.

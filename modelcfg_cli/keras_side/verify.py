@@ -8,7 +8,7 @@ is marshalled again on save, so it is not compared.
 
 from __future__ import annotations
 
-from modelcfg_cli.rules.wiring import KERAS_TENSOR
+from modelcfg_cli.document import KERAS_TENSOR
 
 LAMBDA = "__lambda__"
 OPS_MODULE = "keras.src.ops."

@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 from modelcfg_cli.errors import CloneError
-from modelcfg_cli.output import temp_beside
+from modelcfg_cli.files import temp_beside
 
 SUFFIXES = {"keras": ".keras", "h5": ".h5", "json": ".json"}
 MISSING_CLASS = re.compile(

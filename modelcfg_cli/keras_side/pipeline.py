@@ -13,21 +13,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modelcfg_cli.clone_backend import choose_backend, import_keras
-from modelcfg_cli.clone_keras import instantiate, reload_config, save_temp
-from modelcfg_cli.clone_verify import mismatches
-from modelcfg_cli.clone_weights import keep_weights as keep_source_weights
 from modelcfg_cli.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload, strip_shared_ids
 from modelcfg_cli.errors import CloneError, UsageError
+from modelcfg_cli.files import check_output_path
 from modelcfg_cli.findings import ERROR, Finding
-from modelcfg_cli.output import check_output_path
+from modelcfg_cli.keras_side.backend import choose_backend, import_keras
+from modelcfg_cli.keras_side.build import instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
+from modelcfg_cli.keras_side.verify import mismatches
+from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
 from modelcfg_cli.rules.setcli import parse_set
 from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
-from modelcfg_cli.upgrade import needs_upgrade
 
 FORMATS = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".json": "json"}
 

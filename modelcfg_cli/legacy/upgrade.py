@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import copy
 
-from modelcfg_cli.document import MODEL_CLASSES, ModelDocument, is_model_entry, layer_name
-from modelcfg_cli.schemas import load_schema, schema_names
-from modelcfg_cli.upgrade_names import (
+from modelcfg_cli.document import KERAS_TENSOR, MODEL_CLASSES, ModelDocument, is_model_entry, layer_name
+from modelcfg_cli.legacy.names import (
     BASE_KWARGS,
     CLASS_RENAMES,
     INITIALIZERS,
@@ -21,6 +20,7 @@ from modelcfg_cli.upgrade_names import (
     MERGE_MODES,
     PER_CLASS_RENAMES,
 )
+from modelcfg_cli.schemas import load_schema, schema_names
 
 FUNCTIONAL = {
     "module": "keras.src.models.functional",
@@ -156,7 +156,7 @@ def _upgrade_nodes(entry: dict) -> None:
 def _keras_tensor(edge: list) -> dict:
     history = [edge[0], edge[1], edge[2]]
     return {
-        "class_name": "__keras_tensor__",
+        "class_name": KERAS_TENSOR,
         "config": {"shape": [], "dtype": "float32", "keras_history": history},
     }
 

@@ -1,0 +1,75 @@
+"""Read a model source (zip, folder, HDF5, JSON, YAML, stdin) into plain data, never importing Keras.
+
+The format is told by content, not by file extension, here and only here; one module reads each
+format. Weights are never read here (see `modelcfg_cli.weights`).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from modelcfg_cli.errors import SourceError
+from modelcfg_cli.sources.folder import read_folder
+from modelcfg_cli.sources.hdf5 import is_hdf5, read_hdf5
+from modelcfg_cli.sources.raw import RawModel
+from modelcfg_cli.sources.text import decode, parse_text, too_big
+from modelcfg_cli.sources.zipped import ZIP_MAGICS, read_zip
+
+DEFAULT_MAX_CONFIG_BYTES = 256 * 1024 * 1024
+
+__all__ = ["DEFAULT_MAX_CONFIG_BYTES", "RawModel", "read_document", "read_source"]
+
+
+def read_source(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -> RawModel:
+    """Read `source` (a path, or `-` for stdin) and return its parsed config and metadata."""
+    if source == "-":
+        return _read_bytes("<stdin>", sys.stdin.buffer.read(), max_config_bytes, None)
+    path = Path(source)
+    if not path.exists():
+        raise SourceError(source, "no such file or directory")
+    if path.is_dir():
+        return read_folder(source, path, max_config_bytes)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise SourceError(source, "the file is empty")
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if head[:4] in ZIP_MAGICS:
+                return read_zip(source, path, max_config_bytes)
+            if is_hdf5(handle):
+                return read_hdf5(source, str(path))
+            if size > max_config_bytes:
+                raise SourceError(source, too_big(size, max_config_bytes))
+            handle.seek(0)
+            data = handle.read()
+    except OSError as exc:
+        raise SourceError(source, f"cannot read the file ({exc.strerror or exc})") from exc
+    return _read_bytes(source, data, max_config_bytes, str(path))
+
+
+def _read_bytes(label: str, data: bytes, max_config_bytes: int, path: str | None) -> RawModel:
+    if not data:
+        raise SourceError(label, "the input is empty")
+    if data[:4] in ZIP_MAGICS:
+        return read_zip(label, io.BytesIO(data), max_config_bytes)
+    if is_hdf5(io.BytesIO(data)):
+        return read_hdf5(label, io.BytesIO(data))
+    if len(data) > max_config_bytes:
+        raise SourceError(label, too_big(len(data), max_config_bytes))
+    payload, fmt = parse_text(label, decode(label, data))
+    metadata = {}
+    if isinstance(payload, dict):
+        metadata = {k: payload[k] for k in ("keras_version", "backend") if k in payload}
+    return RawModel(label, fmt, payload, metadata, path)
+
+
+def read_document(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES):
+    """Read `source` and return it as a `ModelDocument`."""
+    from modelcfg_cli.document import document_from_payload
+
+    raw = read_source(source, max_config_bytes)
+    metadata = {**raw.metadata, "format": raw.format}
+    return document_from_payload(raw.payload, raw.label, metadata, raw.path)
