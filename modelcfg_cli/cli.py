@@ -10,7 +10,7 @@ import traceback
 import click
 
 from modelcfg_cli.commands import COMMANDS
-from modelcfg_cli.errors import ModelcfgError
+from modelcfg_cli.errors import EXIT_INTERRUPTED, EXIT_TROUBLE, ModelcfgError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -52,15 +52,15 @@ class ModelcfgGroup(click.Group):
         except ModelcfgError as exc:
             _fail(ctx, f"modelcfg: error: {exc}")
         except KeyboardInterrupt:
-            _fail(ctx, "modelcfg: interrupted", 130)
+            _fail(ctx, "modelcfg: interrupted", EXIT_INTERRUPTED)
         except BrokenPipeError:
             sys.stderr.close()
-            ctx.exit(2)
+            ctx.exit(EXIT_TROUBLE)
         except Exception as exc:  # an internal error: still one line unless --debug
             _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
 
 
-def _fail(ctx: click.Context, line: str, code: int = 2):
+def _fail(ctx: click.Context, line: str, code: int = EXIT_TROUBLE):
     if (ctx.obj or {}).get("debug"):
         traceback.print_exc()
     click.echo(line.splitlines()[0] if line else line, err=True)

@@ -1,6 +1,20 @@
-"""Errors that end a command with exit code 2 and one line on stderr."""
+"""The exit-code contract, written once, and the errors that end a command with one line on stderr.
+
+Like diff(1) and linters: 0 fine, 1 a check found something, 2 trouble (usage, unreadable input, an
+internal error). Ctrl-C ends with 130.
+"""
 
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_TROUBLE = 2
+EXIT_INTERRUPTED = 130
+
+
+def exit_code(found: bool) -> int:
+    """`EXIT_FOUND` when a check found something, else `EXIT_OK`."""
+    return EXIT_FOUND if found else EXIT_OK
 
 
 class ModelcfgError(Exception):

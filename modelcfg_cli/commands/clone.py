@@ -7,7 +7,7 @@ import sys
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
-from modelcfg_cli.errors import UsageError
+from modelcfg_cli.errors import EXIT_FOUND, UsageError, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
 
 
@@ -87,14 +87,14 @@ def clone_command(
                 f"modelcfg: error: {source}: {count} problem(s) in the rewritten model; nothing written",
                 err=True,
             )
-        ctx.exit(1 if plan.problems else 0)
+        ctx.exit(exit_code(bool(plan.problems)))
     try:
         result = build(plan, out, fmt, unsafe, tuple(imports), backend, post_build_steps(keep_weights))
     except CloneRefused as exc:
         click.echo(f"modelcfg: error: {exc}", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
-        ctx.exit(1)
+        ctx.exit(EXIT_FOUND)
     _show(plan, result, report, color)
 
 

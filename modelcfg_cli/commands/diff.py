@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
-from modelcfg_cli.errors import UsageError
+from modelcfg_cli.errors import UsageError, exit_code
 from modelcfg_cli.sources import read_document
 
 
@@ -80,7 +80,7 @@ def diff_command(
     _render(changes, summary, fmt, stat, color_of(ctx))
     if rules_out:
         _write_rules(rules_out, changes, doc_a, doc_b)
-    ctx.exit(0 if exit_zero or not changes else 1)
+    ctx.exit(exit_code(bool(changes) and not exit_zero))
 
 
 def _render(changes, summary, fmt: str, stat: bool, color: str) -> None:

@@ -8,7 +8,7 @@ import sys
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
-from modelcfg_cli.errors import SourceError
+from modelcfg_cli.errors import EXIT_TROUBLE, SourceError, exit_code
 from modelcfg_cli.findings import WARNING, Finding
 from modelcfg_cli.output import make_console
 from modelcfg_cli.output.findings import FileReport, render_text, to_github, to_json
@@ -114,5 +114,5 @@ def validate(ctx, sources, strict, schema_dirs, fmt, jobs, upgrade, max_config_b
     else:
         render_text(reports, make_console(color_of(ctx)))
     if any(r.read_error is not None for r in reports):
-        ctx.exit(2)
-    ctx.exit(0 if all(r.valid for r in reports) else 1)
+        ctx.exit(EXIT_TROUBLE)
+    ctx.exit(exit_code(not all(r.valid for r in reports)))
