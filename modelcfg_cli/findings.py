@@ -1,8 +1,9 @@
-"""`Finding`: one problem found in a config, shared by validate, the rules engine and clone."""
+"""`Finding`: one problem found in a config, shared by validate, the rules engine and clone; `FileReport`:
+the findings of one source."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
@@ -38,3 +39,37 @@ def _short_pointer(pointer: str) -> str:
         if part in ("layers", "config") and index + 1 < len(parts) and parts[index + 1].isdigit():
             out.append(f"layers[{parts[index + 1]}]")
     return ".".join(out) or pointer
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What `validate` found in one source; `read_error` is set when the source could not be read."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    read_error: str | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return self.read_error is None and not self.errors
+
+
+def summary(reports: list[FileReport]) -> dict:
+    """Counts over all files."""
+    read = [r for r in reports if r.read_error is None]
+    return {
+        "files": len(reports),
+        "valid": sum(r.valid for r in read),
+        "invalid": sum(not r.valid for r in read),
+        "unreadable": len(reports) - len(read),
+        "errors": sum(len(r.errors) for r in read),
+        "warnings": sum(len(r.warnings) for r in read),
+    }

@@ -461,3 +461,15 @@ def _range(schema: dict) -> str:
 def _ref_target(ref: str) -> dict | None:
     name = ref.rsplit("/", 1)[-1].removesuffix(".json")
     return load_schema(f"defs/{name}") if "/defs/" in ref or ref.startswith("../defs") else None
+
+
+def find_schema(name: str) -> str:
+    """The bundled schema name for `name` (`Conv2D`, `layers/Conv2D`, `defs/initializer`, `model`)."""
+    names = schema_names()
+    wanted = name.removesuffix(".json").removesuffix(".schema")
+    for candidate in (wanted, wanted.removeprefix("layers/"), f"defs/{wanted}"):
+        if candidate in names:
+            return candidate
+    close = difflib.get_close_matches(wanted, names, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `modelcfg schema --list` shows them all"
+    raise UsageError(None, f"no bundled schema named {name!r}{hint}")

@@ -99,7 +99,8 @@ def clone_command(
 
 
 def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> None:
-    from modelcfg_cli.output.clone_report import as_json, plan_lines, print_lines, result_line
+    from modelcfg_cli.output import print_segments
+    from modelcfg_cli.output.clone_report import as_json, plan_lines, result_line
 
     if report == "json":
         click.echo(as_json(plan, result), nl=False)
@@ -108,4 +109,4 @@ def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> Non
     if result is not None:
         lines.append(result_line(result))
         lines.extend([[(note, "")] for note in result.notes])
-    print_lines(lines, color, sys.stderr if to_stderr else sys.stdout)
+    print_segments(lines, color, sys.stderr if to_stderr else sys.stdout)

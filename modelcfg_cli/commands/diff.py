@@ -6,6 +6,7 @@ import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import UsageError, exit_code
+from modelcfg_cli.output.changes import RENDERERS, DiffView
 from modelcfg_cli.sources import read_document
 
 
@@ -15,7 +16,7 @@ from modelcfg_cli.sources import read_document
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(list(RENDERERS)),
     default="text",
     show_default=True,
     help="text for people, json for programs, markdown for a pull-request comment.",
@@ -76,22 +77,10 @@ def diff_command(
     doc_a = read_document(source_a, max_config_bytes)
     doc_b = read_document(source_b, max_config_bytes)
     changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
-    summary = summarize(changes, doc_a, doc_b)
-    _render(changes, summary, fmt, stat, color_of(ctx))
+    RENDERERS[fmt](DiffView(changes, summarize(changes, doc_a, doc_b), stat), color_of(ctx))
     if rules_out:
         _write_rules(rules_out, changes, doc_a, doc_b)
     ctx.exit(exit_code(bool(changes) and not exit_zero))
-
-
-def _render(changes, summary, fmt: str, stat: bool, color: str) -> None:
-    from modelcfg_cli.output import changes as render
-
-    if fmt == "json":
-        click.echo(render.as_json(changes, summary, stat), nl=False)
-    elif fmt == "markdown":
-        click.echo(render.as_markdown(changes, summary, stat), nl=False)
-    else:
-        render.print_text(changes, summary, color, stat)
 
 
 def _write_rules(path: str, changes, doc_a, doc_b) -> None:

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
-
 import click
 
 from modelcfg_cli.commands.common import color_of
 from modelcfg_cli.errors import UsageError
 from modelcfg_cli.output import emit_data
-from modelcfg_cli.schemas import schema_names, schema_text
-
-
-def find_schema(name: str) -> str:
-    """The bundled schema name for `name` (`Conv2D`, `layers/Conv2D`, `defs/initializer`, `model`)."""
-    names = schema_names()
-    wanted = name.removesuffix(".json").removesuffix(".schema")
-    for candidate in (wanted, wanted.removeprefix("layers/"), f"defs/{wanted}"):
-        if candidate in names:
-            return candidate
-    close = difflib.get_close_matches(wanted, names, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `modelcfg schema --list` shows them all"
-    raise UsageError(None, f"no bundled schema named {name!r}{hint}")
+from modelcfg_cli.schemas import find_schema, schema_names, schema_text
 
 
 @click.command("schema")

@@ -116,3 +116,16 @@ def emit_data(text: str, fmt: str, color: str) -> None:
     from rich.syntax import Syntax
 
     make_console(color).print(Syntax(text.rstrip("\n"), fmt, background_color="default"))
+
+
+def print_segments(lines: list[list[tuple[str, str]]], color: str, stream=None) -> None:
+    """Lines of (text, style) segments: styled on a terminal, plain text when piped."""
+    stream = stream or sys.stdout
+    if not use_color(color, stream):
+        stream.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
+        return
+    from rich.text import Text
+
+    console = make_console(color, stderr=stream is sys.stderr)
+    for line in lines:
+        console.print(Text.assemble(*((text, style or None) for text, style in line)))

@@ -1,12 +1,16 @@
-"""Renderers for a diff's changes: text (rich on a terminal, plain when piped), JSON, markdown, counts."""
+"""Renderers for a diff's changes: text (rich on a terminal, plain when piped), JSON, markdown, counts.
+
+`RENDERERS` maps each `--format` name to a function `(view, color) -> None` that writes to stdout.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 
 from modelcfg_cli.diff import KINDS, MISSING, Change
-from modelcfg_cli.output import make_console, use_color
+from modelcfg_cli.output import print_segments
 
 STYLES = {
     "model": "bold",
@@ -123,19 +127,6 @@ def _count(group: list[Change]) -> dict[str, int]:
     return counts
 
 
-def print_text(changes: list[Change], summary: dict, color: str, stat: bool = False) -> None:
-    """Print the text form on stdout: rich styles on a terminal, plain text when piped."""
-    lines = text_lines(changes, summary, stat)
-    if not use_color(color, sys.stdout):
-        sys.stdout.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
-        return
-    from rich.text import Text
-
-    console = make_console(color)
-    for line in lines:
-        console.print(Text.assemble(*((text, style or None) for text, style in line)))
-
-
 def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str:
     """A pull-request comment: a verdict, a summary table and a table of changes per layer."""
     sources = summary["sources"]
@@ -176,3 +167,28 @@ def _code(text: object) -> str:
     fence = "``" if "`" in text else "`"
     pad = " " if fence == "``" else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+@dataclass(frozen=True)
+class DiffView:
+    """What a diff renderer shows: the changes, their summary, and whether only counts are wanted."""
+
+    changes: list[Change]
+    summary: dict
+    stat: bool = False
+
+
+def render_text(view: DiffView, color: str) -> None:
+    """The text form on stdout: rich styles on a terminal, plain text when piped."""
+    print_segments(text_lines(view.changes, view.summary, view.stat), color)
+
+
+def render_json(view: DiffView, color: str) -> None:
+    sys.stdout.write(as_json(view.changes, view.summary, view.stat))
+
+
+def render_markdown(view: DiffView, color: str) -> None:
+    sys.stdout.write(as_markdown(view.changes, view.summary, view.stat))
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

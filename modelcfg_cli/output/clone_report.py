@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from modelcfg_cli.diff import Change
-from modelcfg_cli.output import make_console, use_color
 from modelcfg_cli.output.changes import STYLES, by_layer, describe
 
 Line = list[tuple[str, str]]
@@ -49,19 +47,6 @@ def result_line(result) -> Line:
         f"{result.params:,} parameters in {result.seconds:.2f} s"
     )
     return [(text, "green")]
-
-
-def print_lines(lines: list[Line], color: str, stream=None) -> None:
-    """Lines of (text, style) segments, styled on a terminal, plain when piped."""
-    stream = stream or sys.stdout
-    if not use_color(color, stream):
-        stream.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
-        return
-    from rich.text import Text
-
-    console = make_console(color, stderr=stream is sys.stderr)
-    for line in lines:
-        console.print(Text.assemble(*((text, style or None) for text, style in line)))
 
 
 def as_json(plan, result=None) -> str:

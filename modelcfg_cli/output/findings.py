@@ -1,45 +1,15 @@
-"""Renderers for `validate` reports: rich text grouped by file, JSON, GitHub annotations."""
+"""Renderers for file reports (`validate`): rich text grouped by file, JSON, GitHub annotations.
+
+`RENDERERS` maps each `--format` name to a function `(reports, color) -> None` that writes to stdout.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import sys
 
-from modelcfg_cli.findings import ERROR, WARNING, Finding
-
-
-@dataclass(frozen=True)
-class FileReport:
-    """What `validate` found in one source; `read_error` is set when the source could not be read."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    read_error: str | None = None
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == WARNING]
-
-    @property
-    def valid(self) -> bool:
-        return self.read_error is None and not self.errors
-
-
-def summary(reports: list[FileReport]) -> dict:
-    """Counts over all files."""
-    read = [r for r in reports if r.read_error is None]
-    return {
-        "files": len(reports),
-        "valid": sum(r.valid for r in read),
-        "invalid": sum(not r.valid for r in read),
-        "unreadable": len(reports) - len(read),
-        "errors": sum(len(r.errors) for r in read),
-        "warnings": sum(len(r.warnings) for r in read),
-    }
+from modelcfg_cli.findings import ERROR, FileReport, Finding, summary
+from modelcfg_cli.output import make_console
 
 
 def summary_line(reports: list[FileReport]) -> str:
@@ -66,7 +36,7 @@ def _finding_json(finding: Finding) -> dict:
     }
 
 
-def to_json(reports: list[FileReport]) -> str:
+def as_json(reports: list[FileReport]) -> str:
     """`{"files": [{"path", "valid", "errors", "warnings"}], "summary": {...}}` for readable files."""
     files = [
         {
@@ -89,7 +59,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def to_github(reports: list[FileReport]) -> str:
+def as_github(reports: list[FileReport]) -> str:
     """One `::error file=...,title=...::message` line per finding, then the summary line."""
     lines = []
     for report in reports:
@@ -103,9 +73,11 @@ def to_github(reports: list[FileReport]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_text(reports: list[FileReport], console) -> None:
+def render_text(reports: list[FileReport], color: str) -> None:
     """A block per readable file (a status line, then its findings), then the summary line."""
     from rich.markup import escape
+
+    console = make_console(color)
 
     for report in reports:
         if report.read_error is not None:
@@ -117,3 +89,16 @@ def render_text(reports: list[FileReport], console) -> None:
             style = "red" if finding.severity == ERROR else "yellow"
             console.print(f"  [{style}]{finding.severity:<7}[/{style}] {escape(finding.line())}")
     console.print(summary_line(reports))
+
+
+def render_json(reports: list[FileReport], color: str) -> None:
+    """The JSON report on stdout (never coloured)."""
+    sys.stdout.write(as_json(reports))
+
+
+def render_github(reports: list[FileReport], color: str) -> None:
+    """GitHub workflow annotations on stdout."""
+    sys.stdout.write(as_github(reports))
+
+
+RENDERERS = {"text": render_text, "json": render_json, "github": render_github}

@@ -189,21 +189,22 @@ def test_progress_bar_only_on_a_terminal(saved_models, monkeypatch):
     import io
     import sys
 
-    from modelcfg_cli.commands.validate import run_checks
-    from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES
+    from modelcfg_cli.output.progress import progress
+    from modelcfg_cli.validate import ValidateOptions, check_sources
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     sources = [saved_models[name]["keras"] for name in ("sequential", "nested", "rnn")]
-    options = (False, (), DEFAULT_MAX_CONFIG_BYTES, False)
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    reports = run_checks(sources, options, 1, "always")
+    with progress("validating", len(sources), "always") as done:
+        reports = check_sources(sources, ValidateOptions(), done=done)
     assert [r.path for r in reports] == sources and all(r.valid for r in reports)
     assert "validating" in terminal.getvalue()
     piped = io.StringIO()
     monkeypatch.setattr(sys, "stderr", piped)
-    run_checks(sources, options, 1, "auto")
+    with progress("validating", len(sources), "auto") as done:
+        check_sources(sources, ValidateOptions(), done=done)
     assert piped.getvalue() == ""

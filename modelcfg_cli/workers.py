@@ -1,0 +1,23 @@
+"""Run one function over many inputs, in worker processes when there are enough of them, in input order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+PARALLEL_FROM = 8
+
+
+def map_in_order(function: Callable, items: list, *, jobs: int, done: Callable[[], None]) -> Iterable:
+    """`function(item)` for every item, in order; `done()` after each. From `PARALLEL_FROM` items on,
+    `jobs` > 1 worker processes share the work (the function and items must pickle)."""
+    if jobs <= 1 or len(items) < PARALLEL_FROM:
+        for item in items:
+            yield function(item)
+            done()
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+        for future in [pool.submit(function, item) for item in items]:
+            yield future.result()
+            done()
