@@ -27,6 +27,7 @@ lint: install
 
 schemas: install
 	$(BIN)/python -m modelcfg_cli.keras_side.schemagen
+	$(BIN)/python -m modelcfg_cli.rules.schema
 
 bench: install
 	$(BIN)/python benchmarks/run.py

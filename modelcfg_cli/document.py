@@ -143,13 +143,14 @@ def to_envelope(label: str, payload: object, metadata: dict) -> dict:
             return {"class_name": "Sequential", "config": payload}
         raise SourceError(label, "not a Keras model config: a list that is not a list of layers")
     if not isinstance(payload, dict):
-        raise SourceError(label, f"not a Keras model config: expected an object, got {_kind(payload)}")
+        raise SourceError(label, f"not a Keras model config: expected an object, got {type_name(payload)}")
     if "class_name" in payload and "config" in payload:
         if not isinstance(payload["class_name"], str):
             raise SourceError(label, "not a Keras model config: class_name must be a string")
         if not isinstance(payload["config"], dict | list):
             raise SourceError(
-                label, f"not a Keras model config: config must be an object, got {_kind(payload['config'])}"
+                label,
+                f"not a Keras model config: config must be an object, got {type_name(payload['config'])}",
             )
         for key in ("keras_version", "backend"):
             if key in payload:
@@ -177,8 +178,14 @@ def _looks_like_layer(item: object) -> bool:
     return isinstance(item, dict) and isinstance(item.get("class_name"), str) and "config" in item
 
 
-def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+def type_name(value: object) -> str:
+    """JSON's name for the type of `value`."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
 
 
 def layer_name(entry: dict) -> str:

@@ -233,21 +233,6 @@ def _set_trainable(entry: dict, trainable: bool) -> None:
             _set_trainable(inner, trainable)
 
 
-ACTIONS = {
-    "set": set_fields,
-    "unset": unset_fields,
-    "set_everywhere": set_everywhere,
-    "rename": rename,
-    "replace": replace,
-    "wrap": wrap,
-    "unwrap": unwrap,
-    "remove": remove,
-    "insert_before": insert_before,
-    "insert_after": insert_after,
-    "freeze": freeze,
-}
-
-
 def _assign(config: dict, dotted: str, value: object) -> None:
     parts = dotted.split(".")
     target: object = config

@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass
 from modelcfg_cli.document import is_model_entry, is_sequential, layer_name, model_layers
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.rules import wiring
-from modelcfg_cli.rules.actions import ACTIONS, ActionError, Edits, Site, drop_build_configs
+from modelcfg_cli.rules.actions import ActionError, Edits, Site, drop_build_configs
 from modelcfg_cli.rules.model import BuiltinStep, Rule, RuleSet
 from modelcfg_cli.rules.model_actions import apply_model_settings
+from modelcfg_cli.rules.registry import ACTIONS
 from modelcfg_cli.rules.selectors import matches
 
 
@@ -82,7 +83,7 @@ def _apply_rule(model: dict, rule: Rule, edits: Edits) -> RuleResult:
         label = site.label
         for action, argument in rule.actions:
             try:
-                ACTIONS[action](site, argument, edits)
+                ACTIONS[action].apply(site, argument, edits)
             except ActionError as exc:
                 raise RulesError(rule.where, f"{action} {label}: {exc}") from None
             except ValueError as exc:

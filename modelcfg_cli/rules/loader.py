@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 
 from modelcfg_cli.errors import RulesError
+from modelcfg_cli.rules.action_checks import kind_name
 from modelcfg_cli.rules.builtin import BUILTINS
 from modelcfg_cli.rules.model import (
-    LAYER_ACTIONS,
     MODEL_KEYS,
     PREDICATES,
     SELECTOR_KEYS,
@@ -19,18 +19,12 @@ from modelcfg_cli.rules.model import (
     Rule,
     RuleSet,
 )
+from modelcfg_cli.rules.registry import ACTIONS
 from modelcfg_cli.sources.text import MAX_NODES, bounded_loader
 
 MAX_RULES_BYTES = 4 * 1024 * 1024
 SURROGATE = re.compile("[\ud800-\udfff]")
 PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
-WRAPPER_KEYS = ("class_name", "config", "module", "registered_name")
-SPEC_KEYS = {
-    "replace": WRAPPER_KEYS,
-    "wrap": (*WRAPPER_KEYS, "inner_name"),
-    "insert_before": (*WRAPPER_KEYS, "name"),
-    "insert_after": (*WRAPPER_KEYS, "name"),
-}
 
 
 def load_rules(source: str | Path) -> RuleSet:
@@ -155,7 +149,7 @@ class _Checker:
 
     def expect(self, value: object, kind, path: tuple, what: str) -> None:
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            self.fail(path, f"{path[-1] if path else 'rules file'}: expected {what}, got {_kind(value)}")
+            self.fail(path, f"{path[-1] if path else 'rules file'}: expected {what}, got {kind_name(value)}")
 
     def known(self, key: object, allowed: tuple, path: tuple, what: str) -> None:
         if key not in allowed:
@@ -185,11 +179,11 @@ class _Checker:
         for key, value in item.items():
             if key == "match":
                 continue
-            self.known(key, LAYER_ACTIONS, (*path, key), "action")
-            self.action(key, value, (*path, key))
+            self.known(key, tuple(ACTIONS), (*path, key), "action")
+            ACTIONS[key].check(self, key, value, (*path, key))
             actions.append((key, value))
         if not actions:
-            self.fail(path, f"rule has no action (expected one of: {', '.join(LAYER_ACTIONS)})")
+            self.fail(path, f"rule has no action (expected one of: {', '.join(ACTIONS)})")
         if "remove" in item and actions[-1][0] != "remove":
             self.fail(
                 (*path, actions[-1][0]), "remove must be the rule's last action (the layer is gone after it)"
@@ -210,7 +204,7 @@ class _Checker:
                     and all(isinstance(v, str) for v in value)
                 ):
                     self.fail(
-                        here, f"class_name: expected a class name or a list of them, got {_kind(value)}"
+                        here, f"class_name: expected a class name or a list of them, got {kind_name(value)}"
                     )
             elif key == "where":
                 self.where(value, here)
@@ -238,57 +232,6 @@ class _Checker:
         except re.error as exc:
             self.fail(path, f"invalid regular expression {pattern!r}: {exc}")
 
-    def action(self, name: str, value: object, path: tuple) -> None:
-        if name in ("set", "set_everywhere"):
-            self.expect(value, dict, path, "a mapping of field: value")
-            if not value:
-                self.fail(path, f"{name}: nothing to set")
-            if name == "set" and "name" in value:
-                self.fail(
-                    (*path, "name"), "set: use 'rename' to change a layer's name (it updates references)"
-                )
-        elif name == "unset":
-            if not (
-                isinstance(value, str) or isinstance(value, list) and all(isinstance(v, str) for v in value)
-            ):
-                self.fail(path, f"unset: expected a field path or a list of them, got {_kind(value)}")
-        elif name == "rename":
-            self.expect(value, str, path, "a name template like '{name}_v2'")
-            self.template(value, path)
-        elif name in SPEC_KEYS:
-            self.spec(name, value, path)
-        else:
-            self.expect(value, bool, path, "true or false")
-            if value is False and name != "freeze":
-                self.fail(path, f"{name}: only 'true' makes sense here")
-
-    def spec(self, name: str, value: object, path: tuple) -> None:
-        if name == "replace" and isinstance(value, str):
-            self.fail(path, "replace: expected {class_name: ..., config: {...}}, got a string")
-        self.expect(value, dict, path, "a mapping like {class_name: ..., config: {...}}")
-        for key in value:
-            self.known(key, SPEC_KEYS[name], (*path, key), f"{name} key")
-        if name != "replace" and "class_name" not in value:
-            self.fail(path, f"{name}: class_name is required")
-        if not value:
-            self.fail(path, "replace: give class_name and/or config")
-        if "class_name" in value:
-            self.expect(value["class_name"], str, (*path, "class_name"), "a class name")
-        if "config" in value:
-            self.expect(value["config"], dict, (*path, "config"), "a mapping")
-            if name == "replace" and "name" in value["config"]:
-                self.fail((*path, "config", "name"), "replace: use 'rename' to change a layer's name")
-        for key in ("name", "inner_name"):
-            if key in value:
-                self.expect(value[key], str, (*path, key), "a name template")
-                self.template(value[key], (*path, key))
-
-    def template(self, value: str, path: tuple) -> None:
-        try:
-            value.format(name="x", class_name="X")
-        except (KeyError, IndexError, ValueError) as exc:
-            self.fail(path, f"bad name template {value!r} (use {{name}} and {{class_name}}): {exc}")
-
     def model(self, model: object) -> None:
         self.expect(model, dict, ("model",), "a mapping")
         for key, value in model.items():
@@ -313,8 +256,3 @@ class _Checker:
 def rules_from_data(data: object, label: str = "rules", lines: dict[tuple, int] | None = None) -> RuleSet:
     """Validate rules already parsed (a dict in the rules-file shape) and build the `RuleSet`."""
     return _Checker(label, lines or {}).ruleset(data)
-
-
-def _kind(value: object) -> str:
-    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "nothing"}
-    return names.get(type(value), type(value).__name__)

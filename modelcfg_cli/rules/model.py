@@ -4,19 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LAYER_ACTIONS = (
-    "set",
-    "unset",
-    "set_everywhere",
-    "rename",
-    "replace",
-    "wrap",
-    "unwrap",
-    "remove",
-    "insert_before",
-    "insert_after",
-    "freeze",
-)
 SELECTOR_KEYS = ("class_name", "name", "name_regex", "path", "where")
 PREDICATES = ("eq", "ne", "gt", "ge", "lt", "le", "in", "regex", "exists")
 MODEL_KEYS = ("name", "dtype_policy", "input_shape")
@@ -65,7 +52,3 @@ class RuleSet:
 
     def __add__(self, other: RuleSet) -> RuleSet:
         return RuleSet(self.rules + other.rules, {**self.model, **other.model})
-
-    @property
-    def empty(self) -> bool:
-        return not (self.rules or self.model)

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from modelcfg_cli.document import type_name
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.raw import RawModel, path_of
-from modelcfg_cli.sources.text import parse_json, type_name
+from modelcfg_cli.sources.text import parse_json
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 HDF5_USERBLOCK_OFFSETS = (0, 512, 1024, 2048, 4096)

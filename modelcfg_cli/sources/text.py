@@ -7,6 +7,7 @@ import math
 import re
 from functools import cache
 
+from modelcfg_cli.document import type_name
 from modelcfg_cli.errors import SourceError
 
 MAX_NODES = 5_000_000
@@ -135,13 +136,3 @@ def check_size(label: str, value: object, limit: int = MAX_NODES) -> None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-
-
-def type_name(value: object) -> str:
-    """JSON's name for the type of `value`."""
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
-    if value is None:
-        return "null"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return "a number"
-    return names.get(type(value), type(value).__name__)

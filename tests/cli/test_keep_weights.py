@@ -1,4 +1,4 @@
-"""`clone --keep-weights`, the automatic legacy upgrade, `--no-upgrade`, `dump --upgrade`, `rules --list`."""
+"""`clone --keep-weights`, the automatic legacy upgrade, `--no-upgrade`, `dump --upgrade`."""
 
 from __future__ import annotations
 
@@ -114,9 +114,3 @@ def test_dump_upgrade_imports_no_keras(tmp_path):
     merge = config["layers"][2]
     assert merge["class_name"] == "Concatenate" and merge["module"] == "keras.layers"
     assert "args" in merge["inbound_nodes"][0]
-
-
-def test_rules_list_names_keras2():
-    result = invoke("rules", "--list")
-    assert result.exit_code == 0 and result.stdout.startswith("builtin:keras2  ")
-    assert json.loads(invoke("rules", "--list", "--format", "json").stdout)["keras2"]
