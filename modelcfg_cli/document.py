@@ -102,10 +102,6 @@ class ModelDocument:
     def keras_version(self) -> str | None:
         return self.metadata.get("keras_version")
 
-    def get_config(self) -> dict | list:
-        """What `model.get_config()` returns: the stored config without `shared_object_id` keys."""
-        return strip_shared_ids(self.envelope.get("config"))
-
     def full(self) -> dict:
         """The whole serialized object, as stored (a deep copy)."""
         return copy.deepcopy(self.envelope)
