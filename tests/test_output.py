@@ -1,75 +1,13 @@
-"""Atomic writes: a failure half-way leaves neither a partial file nor a temp file."""
+"""output/: JSON text and the renderer registries."""
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modelcfg_cli.errors import UsageError
-from modelcfg_cli.files import write_atomic
 from modelcfg_cli.output import json_text
-
-
-def test_write_atomic_writes_and_leaves_nothing_else(tmp_path):
-    target = tmp_path / "out.json"
-    write_atomic(str(target), "data")
-    assert target.read_text() == "data"
-    assert os.listdir(tmp_path) == ["out.json"]
-
-
-def test_failure_half_way_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
-    target = tmp_path / "out.json"
-    target.write_text("old")
-
-    def broken_replace(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        write_atomic(str(target), "new" * 1000)
-    assert target.read_text() == "old"
-    assert os.listdir(tmp_path) == ["out.json"]
-
-
-def test_failure_while_writing_leaves_no_file(tmp_path, monkeypatch):
-    target = tmp_path / "out.json"
-    real_write = Path.write_bytes
-
-    def half_then_interrupt(self, data):
-        real_write(self, data[: len(data) // 2])
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(Path, "write_bytes", half_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        write_atomic(str(target), "x" * 10_000)
-    assert os.listdir(tmp_path) == []
-
-
-def test_written_file_has_the_usual_mode(tmp_path):
-    mask = os.umask(0o022)
-    try:
-        write_atomic(str(tmp_path / "out.json"), "{}")
-    finally:
-        os.umask(mask)
-    assert (tmp_path / "out.json").stat().st_mode & 0o777 == 0o644
-
-
-def test_refuses_input_as_output(tmp_path):
-    source = tmp_path / "in.json"
-    source.write_text("{}")
-    with pytest.raises(UsageError, match="overwrite the input"):
-        write_atomic(str(source), "{}", protect=(str(source),))
-
-
-def test_refuses_missing_folder(tmp_path):
-    with pytest.raises(UsageError, match="does not exist"):
-        write_atomic(str(tmp_path / "missing" / "out.json"), "{}")
-
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
@@ -90,3 +28,18 @@ def test_json_text_drops_keys_at_every_depth():
     assert json.loads(json_text(value, "  ", drop_keys=frozenset({"shared_object_id"}))) == {
         "a": {"b": [{"c": 3}]}
     }
+
+
+def test_format_choices_come_from_the_renderer_registries():
+    from modelcfg_cli.commands.diff import diff_command
+    from modelcfg_cli.commands.inspect import inspect_command
+    from modelcfg_cli.commands.validate import validate
+    from modelcfg_cli.output import changes, findings, summary
+
+    for command, registry in (
+        (validate, findings.RENDERERS),
+        (inspect_command, summary.RENDERERS),
+        (diff_command, changes.RENDERERS),
+    ):
+        option = next(p for p in command.params if p.name == "fmt")
+        assert list(option.type.choices) == list(registry), command.name
