@@ -59,7 +59,7 @@ def fields(data: bytes, label: str) -> Iterator[tuple[int, int, int | bytes]]:
 def _need(data: bytes, pos: int, size: int, label: str) -> None:
     if pos + size > len(data):
         raise SourceError(
-            label, f"corrupt protobuf: a field of {size} bytes at offset {pos} runs past the end ({len(data)})"
+            label, f"corrupt protobuf: a {size}-byte field at offset {pos} runs past the end ({len(data)})"
         )
 
 
@@ -108,4 +108,3 @@ def packed_varints(found: dict[int, list], number: int, label: str) -> list[int]
         else:
             values.append(value)
     return values
-

@@ -68,7 +68,7 @@ def read_keras_metadata(folder: Path, label: str | None = None) -> KerasMetadata
     envelope = root.get("model_config")
     if not isinstance(envelope, dict) or not isinstance(envelope.get("config"), dict):
         raise SourceError(
-            str(meta_path), f"the root object ({root.get('class_name')}) has no model config: a subclassed model?"
+            str(meta_path), f"the root object ({root.get('class_name')}) has no config: a subclassed model?"
         )
     training = root.get("training_config")
     return KerasMetadata(

@@ -46,33 +46,33 @@ def _block(data: bytes, handle: tuple[int, int], label: str) -> bytes:
     offset, size = handle
     end = offset + size
     if end + TRAILER_SIZE > len(data) - FOOTER_SIZE:
-        raise SourceError(label, f"truncated or corrupt checkpoint index: a block at offset {offset} runs past the end")
+        raise SourceError(label, f"truncated or corrupt index: a block at offset {offset} runs past the end")
     contents, kind = data[offset:end], data[end]
     stored = struct.unpack("<I", data[end + 1 : end + TRAILER_SIZE])[0]
     if masked(crc32c(bytes([kind]), crc32c(contents))) != stored:
-        raise SourceError(label, f"corrupt checkpoint index: checksum mismatch in the block at offset {offset}")
+        raise SourceError(label, f"corrupt index: checksum mismatch in the block at offset {offset}")
     if kind == SNAPPY:
-        raise SourceError(label, "checkpoint index block is snappy-compressed: not supported (TensorFlow writes none)")
+        raise SourceError(label, "a snappy-compressed index block: not supported (TensorFlow writes none)")
     if kind != NO_COMPRESSION:
-        raise SourceError(label, f"corrupt checkpoint index: unknown block compression {kind}")
+        raise SourceError(label, f"corrupt index: unknown block compression {kind}")
     return contents
 
 
 def _block_entries(block: bytes, label: str):
     """(key, value) of every entry of a block, undoing the shared-prefix compression."""
     if len(block) < 4:
-        raise SourceError(label, "corrupt checkpoint index: a block too short for its restart count")
+        raise SourceError(label, "corrupt index: a block too short for its restart count")
     restarts = struct.unpack("<I", block[-4:])[0]
     end = len(block) - 4 - 4 * restarts
     if end < 0:
-        raise SourceError(label, f"corrupt checkpoint index: {restarts} restart points do not fit in the block")
+        raise SourceError(label, f"corrupt index: {restarts} restart points do not fit in the block")
     pos, key = 0, b""
     while pos < end:
         shared, pos = read_varint(block, pos, label)
         unshared, pos = read_varint(block, pos, label)
         size, pos = read_varint(block, pos, label)
         if shared > len(key) or pos + unshared + size > end:
-            raise SourceError(label, f"corrupt checkpoint index: a bad entry at block offset {pos}")
+            raise SourceError(label, f"corrupt index: a bad entry at block offset {pos}")
         key = key[:shared] + block[pos : pos + unshared]
         pos += unshared
         yield key, block[pos : pos + size]

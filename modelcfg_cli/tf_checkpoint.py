@@ -119,7 +119,7 @@ def _entry(key: str, value: bytes, label: str) -> Entry:
 
 def _raw_bytes(bundle: Bundle, entry: Entry) -> bytes:
     if entry.shard >= len(bundle.shards):
-        raise SourceError(bundle.label, f"tensor {entry.key!r} names shard {entry.shard}, which does not exist")
+        raise SourceError(bundle.label, f"tensor {entry.key!r} names shard {entry.shard}, which is not there")
     shard = bundle.shards[entry.shard]
     try:
         with shard.open("rb") as handle:
@@ -136,14 +136,14 @@ def read_tensor(bundle: Bundle, key: str) -> np.ndarray:
     """The tensor stored under `key`, its checksum verified; bfloat16 comes back as float32."""
     entry = bundle.entries[key]
     if entry.sliced:
-        raise SourceError(bundle.label, f"tensor {key!r} is stored in slices (a partitioned variable): not supported")
+        raise SourceError(bundle.label, f"tensor {key!r} is stored in slices (partitioned): not supported")
     if entry.dtype not in DTYPES:
         kind = DTYPE_NAMES.get(entry.dtype, f"dtype #{entry.dtype}")
         raise SourceError(bundle.label, f"tensor {key!r} holds {kind} values: not supported")
     dtype = np.dtype(DTYPES[entry.dtype]).newbyteorder("<")
     if entry.size != math.prod(entry.shape) * dtype.itemsize:
         raise SourceError(
-            bundle.label, f"tensor {key!r}: {entry.size} bytes do not fit shape {list(entry.shape)} of {dtype}"
+            bundle.label, f"tensor {key!r}: {entry.size} bytes do not fit {list(entry.shape)} of {dtype}"
         )
     data = _raw_bytes(bundle, entry)
     _check_crc(bundle, entry, crc32c(data))
@@ -169,7 +169,7 @@ def read_scalar_string(bundle: Bundle, key: str) -> bytes:
     data = _raw_bytes(bundle, entry)
     length, pos = pw.read_varint(data, 0, bundle.label)
     if pos + 4 + length != len(data):
-        raise SourceError(bundle.label, f"tensor {key!r}: the string length does not fit its {len(data)} bytes")
+        raise SourceError(bundle.label, f"tensor {key!r}: the string length does not fit {len(data)} bytes")
     crc = crc32c(length.to_bytes(4 if length < 2**32 else 8, "little"))
     crc = crc32c(data[pos : pos + 4 + length], crc)
     _check_crc(bundle, entry, crc)
@@ -179,7 +179,7 @@ def read_scalar_string(bundle: Bundle, key: str) -> bytes:
 def object_graph(bundle: Bundle) -> list[TrackedObject]:
     """The checkpoint's `TrackableObjectGraph`: node 0 is the root object."""
     if OBJECT_GRAPH_KEY not in bundle.entries:
-        raise SourceError(bundle.label, "checkpoint has no object graph: written by TensorFlow 1 (name-based)")
+        raise SourceError(bundle.label, "checkpoint has no object graph: a TensorFlow 1 (name-based) one")
     label = f"{bundle.label}:{OBJECT_GRAPH_KEY}"
     nodes = []
     for node in pw.message(read_scalar_string(bundle, OBJECT_GRAPH_KEY), label).get(1, []):

@@ -171,7 +171,8 @@ def save_plain_tf(folder: Path) -> str:
     """A TensorFlow SavedModel with no Keras in it (no keras_metadata.pb)."""
     module = tf.Module()
     module.scale = tf.Variable(3.0)
-    module.double = tf.function(lambda x: x * module.scale, input_signature=[tf.TensorSpec([None], tf.float32)])
+    signature = [tf.TensorSpec([None], tf.float32)]
+    module.double = tf.function(lambda x: x * module.scale, input_signature=signature)
     tf.saved_model.save(module, str(folder / "model"))
     return "model"
 
