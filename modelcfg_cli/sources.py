@@ -246,6 +246,10 @@ def _json_object(label: str, text: str, what: str) -> dict:
 
 
 def _read_folder(label: str, path: Path, max_config_bytes: int) -> RawModel:
+    from modelcfg_cli import savedmodel
+
+    if savedmodel.is_savedmodel(path):
+        return savedmodel.read_savedmodel(label, path)
     config_path = path / "config.json"
     if not config_path.is_file():
         raise SourceError(label, "directory has no config.json: not a model saved with zipped=False")

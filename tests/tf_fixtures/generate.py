@@ -182,6 +182,7 @@ FIXTURES = {
     "lstm_savedmodel": (lstm, save_savedmodel_untraced),
     "conv_residual_savedmodel": (conv_residual, save_savedmodel),
     "tf_ops_savedmodel": (tf_ops, save_savedmodel),
+    "bidirectional_savedmodel": (bidirectional, save_savedmodel_untraced),
     "mlp_zip": (mlp, save_zip),
     "bidirectional_zip": (bidirectional, save_zip),
     "tf_ops_h5": (tf_ops, save_h5),
