@@ -58,7 +58,9 @@ class _Walk:
         self.bundle, self.graph, self.keras_nodes, self.label = bundle, graph, keras_nodes, label
 
 
-def _keras_nodes(graph: list[TrackedObject], nodes: tuple[SavedNode, ...], label: str) -> dict[int, SavedNode]:
+def _keras_nodes(
+    graph: list[TrackedObject], nodes: tuple[SavedNode, ...], label: str
+) -> dict[int, SavedNode]:
     """Object-graph node id -> the Keras metadata of that object, found by following its node path."""
     found = {}
     for node in nodes:
