@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from modelcfg_cli.document import WEIGHTS_FILE
+from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
 
+SAVED_BY = (CONFIG_FILE, METADATA_FILE)
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
 
 
@@ -27,18 +28,24 @@ def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     path = Path(source)
     try:
         if path.is_dir():
+            if (path / "saved_model.pb").is_file():
+                from modelcfg_cli.tf_weights.savedmodel import read_savedmodel_weights
+
+                return read_savedmodel_weights(path, source)
             weights_file = path / WEIGHTS_FILE
             if not weights_file.is_file():
                 return {}
+            saved_by = _saved_by({n: (path / n).read_bytes() for n in SAVED_BY if (path / n).is_file()})
             with h5py.File(weights_file, "r") as handle:
-                return _keras3_weights(handle, source)
+                return _keras3_weights(handle, source, saved_by)
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 if WEIGHTS_FILE not in archive.namelist():
                     return {}
                 data = archive.read(WEIGHTS_FILE)
+                saved_by = _saved_by({n: archive.read(n) for n in SAVED_BY if n in archive.namelist()})
             with h5py.File(io.BytesIO(data), "r") as handle:
-                return _keras3_weights(handle, source)
+                return _keras3_weights(handle, source, saved_by)
         if h5py.is_hdf5(path):
             with h5py.File(path, "r") as handle:
                 return _legacy_weights(handle)
@@ -47,7 +54,25 @@ def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     return {}
 
 
-def _keras3_weights(handle, source: str) -> dict[str, list[np.ndarray]]:
+def _saved_by(files: dict[str, bytes]) -> tuple[dict | None, str | None]:
+    """The model's config envelope and the Keras version that saved it, from config/metadata.json."""
+    import json
+
+    try:
+        parsed = {name: json.loads(data) for name, data in files.items()}
+    except (ValueError, RecursionError):
+        return None, None
+    config, metadata = parsed.get("config.json"), parsed.get("metadata.json")
+    version = metadata.get("keras_version") if isinstance(metadata, dict) else None
+    return (config if isinstance(config, dict) else None), version
+
+
+def _keras3_weights(handle, source: str, saved_by=(None, None)) -> dict[str, list[np.ndarray]]:
+    from modelcfg_cli.tf_weights.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
+
+    config, keras_version = saved_by
+    if config is not None and is_tfkeras_weights(handle, keras_version):
+        return read_tfkeras_weights(handle, config, source)
     found: dict[str, list[np.ndarray]] = {}
     layers = handle.get("layers")
     if layers is not None:

@@ -1,4 +1,5 @@
-"""Read a model source (zip, folder, HDF5, JSON, YAML, stdin) into plain data, never importing Keras.
+"""Read a model source (zip, folder, SavedModel folder, HDF5, JSON, YAML, stdin) into plain data, never
+importing Keras.
 
 The format is told by content, not by file extension, here and only here; one module reads each
 format. Weights are never read here (see `modelcfg_cli.weights`).
@@ -14,6 +15,7 @@ from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.folder import read_folder
 from modelcfg_cli.sources.hdf5 import is_hdf5, read_hdf5
 from modelcfg_cli.sources.raw import RawModel
+from modelcfg_cli.sources.savedmodel import is_savedmodel, read_savedmodel
 from modelcfg_cli.sources.text import decode, parse_text, too_big
 from modelcfg_cli.sources.zipped import ZIP_MAGICS, read_zip
 
@@ -30,6 +32,8 @@ def read_source(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -
     if not path.exists():
         raise SourceError(source, "no such file or directory")
     if path.is_dir():
+        if is_savedmodel(path):
+            return read_savedmodel(source, path)
         return read_folder(source, path, max_config_bytes)
     try:
         size = path.stat().st_size
