@@ -7,24 +7,46 @@ import json
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
-from modelcfg_cli.output import make_console
+from modelcfg_cli.errors import UsageError
+from modelcfg_cli.output import check_output_path, make_console, write_atomic
 from modelcfg_cli.sources import read_document
 from modelcfg_cli.summary import summarize
 
 
 @click.command("inspect")
 @click.argument("source")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "mermaid", "dot", "svg"]),
+    help="text (default), json, or a picture of the layer graph: mermaid, dot, svg (default from -o's "
+    "extension: .svg, .dot/.gv, .mmd).",
+)
 @click.option("--depth", type=click.IntRange(min=0), help="Show nested models down to this depth.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @max_config_bytes_option
 @click.pass_context
-def inspect_command(ctx, source, fmt, depth, max_config_bytes):
-    """Summarize SOURCE: class, Keras version, layer counts and a table of layers."""
-    summary = summarize(read_document(source, max_config_bytes), depth)
-    if fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
+def inspect_command(ctx, source, fmt, depth, output, max_config_bytes):
+    """Summarize SOURCE: class, Keras version, layer counts and a table of layers; or draw its graph."""
+    from modelcfg_cli.output.pictures import FORMATS, format_of, render_picture
+
+    fmt = fmt or format_of(output) or "text"
+    if output:
+        check_output_path(output, (source,))
+        if fmt == "text":
+            raise UsageError(output, "-o needs --format json, mermaid, dot or svg")
+    document = read_document(source, max_config_bytes)
+    if fmt == "text":
+        render_summary(summarize(document, depth), make_console(color_of(ctx)))
         return
-    render_summary(summary, make_console(color_of(ctx)))
+    if fmt in FORMATS:
+        text = render_picture(document, fmt)
+    else:
+        text = json.dumps(summarize(document, depth), indent=2) + "\n"
+    if output:
+        write_atomic(output, text, protect=(source,))
+    else:
+        click.echo(text, nl=False)
 
 
 COLUMNS = ("layer", "class", "inbound", "config", "trainable", "dtype")
