@@ -15,11 +15,14 @@ from modelcfg_cli.sources import read_document
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="text for people, json for programs, markdown for a pull-request comment.",
+    help="text for people, json for programs, markdown for a pull-request comment (with a Mermaid graph "
+    "of the changes), html for one self-contained page.",
 )
+@click.option("--no-graph", is_flag=True, help="Leave the graph out of markdown and html.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically), not stdout.")
 @click.option("--stat", is_flag=True, help="Counts only (per layer and per kind of change).")
 @click.option(
     "--ignore",
@@ -60,6 +63,8 @@ def diff_command(
     exit_zero,
     rules_out,
     max_config_bytes,
+    no_graph,
+    output,
 ):
     """Compare model A with model B: layers matched by name, renames found, field-level changes.
 
@@ -71,13 +76,20 @@ def diff_command(
 
     if source_a == "-" and source_b == "-":
         raise UsageError(None, "A and B cannot both be - (stdin is read once)")
-    if rules_out:
-        check_output_path(rules_out, (source_a, source_b))
+    for path in (rules_out, output):
+        if path:
+            check_output_path(path, (source_a, source_b))
     doc_a = read_document(source_a, max_config_bytes)
     doc_b = read_document(source_b, max_config_bytes)
     changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
     summary = summarize(changes, doc_a, doc_b)
-    _render(changes, summary, fmt, stat, color_of(ctx))
+    if fmt in ("markdown", "html") or output:
+        from modelcfg_cli.output.diff_pages import report_text
+
+        text = report_text(changes, summary, fmt, stat=stat, docs=(doc_a, doc_b), graph=not no_graph)
+        _write_or_echo(text, output, (source_a, source_b))
+    else:
+        _render(changes, summary, fmt, stat, color_of(ctx))
     if rules_out:
         _write_rules(rules_out, changes, doc_a, doc_b)
     ctx.exit(0 if exit_zero or not changes else 1)
@@ -92,6 +104,15 @@ def _render(changes, summary, fmt: str, stat: bool, color: str) -> None:
         click.echo(render.as_markdown(changes, summary, stat), nl=False)
     else:
         render.print_text(changes, summary, color, stat)
+
+
+def _write_or_echo(text: str, output: str | None, protect: tuple) -> None:
+    from modelcfg_cli.output import write_atomic
+
+    if output:
+        write_atomic(output, text, protect=protect)
+    else:
+        click.echo(text, nl=False)
 
 
 def _write_rules(path: str, changes, doc_a, doc_b) -> None:

@@ -136,8 +136,9 @@ def print_text(changes: list[Change], summary: dict, color: str, stat: bool = Fa
         console.print(Text.assemble(*((text, style or None) for text, style in line)))
 
 
-def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str:
-    """A pull-request comment: a verdict, a summary table and a table of changes per layer."""
+def as_markdown(changes: list[Change], summary: dict, stat: bool = False, graph: str = "") -> str:
+    """A pull-request comment: a verdict, a summary table, `graph` (markdown) and a table of changes
+    per layer."""
     sources = summary["sources"]
     out = [f"### modelcfg diff: {_code(sources['a'])} → {_code(sources['b'])}", ""]
     verdict = "Equal" if not changes else "Different"
@@ -147,6 +148,8 @@ def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str
         out += ["| change | count |", "|---|---:|"]
         out += [f"| {kind} | {summary[kind]} |" for kind in KINDS if summary[kind]]
         out.append("")
+    if graph:
+        out += [graph.rstrip("\n"), ""]
     if not stat:
         for layer, group in by_layer(changes):
             out += [f"#### {_code(layer) if layer is not None else 'Model'}", ""]
