@@ -48,19 +48,17 @@ def main() -> None:
     modelcfg = [sys.executable, "-m", "modelcfg_cli"]
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / "diff.html"
-        subprocess.run(
-            [
-                *modelcfg,
-                "diff",
-                str(EXAMPLES / "classifier.keras"),
-                str(v3),
-                "--format",
-                "html",
-                "-o",
-                str(page),
-            ]
-        )
-        screenshot(page, HERE / "diff_html.png", "1400,1400")
+        command = [
+            "diff",
+            "classifier.keras",
+            "pictures/classifier_v3.json",
+            "--format",
+            "html",
+            "-o",
+            str(page),
+        ]
+        subprocess.run([*modelcfg, *command], cwd=EXAMPLES)
+        screenshot(page, HERE / "diff_html.png", "1400,1200")
         resnet = Path(folder) / "resnet50.keras"
         keras.applications.ResNet50(weights=None).save(resnet)
         svg = Path(folder) / "resnet50.svg"

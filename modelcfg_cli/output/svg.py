@@ -18,7 +18,7 @@ MAX_CHARS = 40
 # status -> (fill, stroke, dash); "" is a plain layer
 PALETTE = {
     "": ("#f6f8fa", "#57606a", ""),
-    "input": ("#eaf5ff", "#0969da", ""),
+    "input": ("#ffffff", "#24292f", ""),
     "added": ("#dafbe1", "#1a7f37", ""),
     "removed": ("#ffebe9", "#cf222e", "5,3"),
     "changed": ("#fff8c5", "#9a6700", ""),
