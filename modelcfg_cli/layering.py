@@ -50,6 +50,19 @@ class _Proper:
     chains: dict[tuple[int, int], list[int]]
 
 
+@dataclass
+class _Drawing:
+    """The unfolded drawing: boxes per rank in order, centres x, tops y, rank tops and heights."""
+
+    layers: list[list[int]]
+    proper: _Proper
+    sizes: list[Point]
+    x: list[float]
+    y: list[float]
+    tops: list[float]
+    heights: list[float]
+
+
 def layer_out(sizes: list[Point], edges: list[tuple[int, int]], spacing: Spacing | None = None) -> FlatLayout:
     """Lay out boxes of `sizes` (width, height) joined by `edges` (index pairs), top to bottom."""
     spacing = spacing or Spacing()
@@ -68,8 +81,9 @@ def layer_out(sizes: list[Point], edges: list[tuple[int, int]], spacing: Spacing
         tops.append(cumulative)
         cumulative += height + spacing.rank_gap
     y = [tops[proper.rank[i]] + (heights[proper.rank[i]] - sizes[i][1]) / 2 for i in range(count)]
-    routes = {edge: _route(edge, proper, x, y, sizes, tops, heights) for edge in unique}
-    return _fold(layers, proper, sizes, x, y, tops, heights, routes, spacing)
+    drawing = _Drawing(layers, proper, sizes, x, y, tops, heights)
+    routes = {edge: _route(edge, drawing) for edge in unique}
+    return _fold(drawing, routes, spacing)
 
 
 def _ranks(count: int, edges: list[tuple[int, int]]) -> tuple[list[int], list[tuple[int, int]]]:
@@ -151,6 +165,8 @@ def _order(proper: _Proper, sweeps: int) -> list[list[int]]:
 
 
 def _sort_by_barycenter(layer: list[int], neighbours: list[list[int]], position: list[float]) -> None:
+    if len(layer) < 2:
+        return
     def key(node: int) -> float:
         adjacent = neighbours[node]
         return sum(position[n] for n in adjacent) / len(adjacent) if adjacent else position[node]
@@ -186,6 +202,9 @@ def _x_coordinates(layers: list[list[int]], proper: _Proper, gap: float) -> list
 def _place(layer: list[int], desired: list[float], proper: _Proper, gap: float, x: list[float]) -> None:
     """The x closest (least squares; dummies weigh more, to keep long edges straight) to `desired`
     that keeps the order and the gaps: pool-adjacent-violators on the gap-shifted targets."""
+    if len(layer) == 1:
+        x[layer[0]] = desired[0]
+        return
     offsets, offset, previous = [], 0.0, None
     for node in layer:
         if previous is not None:
@@ -208,53 +227,56 @@ def _place(layer: list[int], desired: list[float], proper: _Proper, gap: float, 
             index += 1
 
 
-def _route(edge, proper: _Proper, x, y, sizes, tops, heights) -> list[tuple[int, float, float]]:
+def _route(edge: tuple[int, int], drawing: _Drawing) -> list[tuple[int, float, float]]:
     """An edge's polyline as (rank, x, y) points: bottom of the source, down each dummy's rank, top of
     the target."""
     u, v = edge
-    points = [(proper.rank[u], x[u], y[u] + sizes[u][1])]
-    for dummy in proper.chains.get(edge, ()):
-        rank = proper.rank[dummy]
-        points += [(rank, x[dummy], tops[rank]), (rank, x[dummy], tops[rank] + heights[rank])]
-    points.append((proper.rank[v], x[v], y[v]))
+    rank, x, y = drawing.proper.rank, drawing.x, drawing.y
+    points = [(rank[u], x[u], y[u] + drawing.sizes[u][1])]
+    for dummy in drawing.proper.chains.get(edge, ()):
+        top = drawing.tops[rank[dummy]]
+        points += [(rank[dummy], x[dummy], top), (rank[dummy], x[dummy], top + drawing.heights[rank[dummy]])]
+    points.append((rank[v], x[v], y[v]))
     return points
 
 
-def _fold(layers, proper, sizes, x, y, tops, heights, routes, spacing: Spacing) -> FlatLayout:
+def _fold(drawing: _Drawing, routes: dict, spacing: Spacing) -> FlatLayout:
     """Cut the ranks into columns when the drawing is tall, shift everything into place."""
-    columns = _columns(layers, proper, heights, tops, spacing)
+    columns = _columns(drawing, spacing)
     margin = spacing.fold_margin if len(columns) > 1 else 0.0
-    column_of, shift, extents = [0] * len(layers), [(0.0, 0.0)] * len(layers), []
+    count = len(drawing.layers)
+    column_of, shift, extents = [0] * count, [(0.0, 0.0)] * count, []
     x_at = 0.0
     for index, ranks in enumerate(columns):
-        left, right = _extent(ranks, layers, proper, x)
+        left, right = _extent(ranks, drawing, drawing.x)
         for rank in ranks:
             column_of[rank] = index
-            shift[rank] = (x_at - left, margin - tops[ranks[0]])
+            shift[rank] = (x_at - left, margin - drawing.tops[ranks[0]])
         extents.append((x_at, x_at + right - left))
         x_at += right - left + spacing.column_gap
+    tops, heights = drawing.tops, drawing.heights
     width = max(right for _, right in extents)
     height = max(tops[r[-1]] + heights[r[-1]] - tops[r[0]] for r in columns) + 2 * margin
     corners = []
-    for node, (box_width, _) in enumerate(sizes):
-        dx, dy = shift[proper.rank[node]]
-        corners.append((x[node] - box_width / 2 + dx, y[node] + dy))
-    folded = {
-        edge: _fold_route(points, shift, column_of, extents, height, spacing)
-        for edge, points in routes.items()
-    }
-    return FlatLayout(width, height, corners, folded)
+    for node, (box_width, _) in enumerate(drawing.sizes):
+        dx, dy = shift[drawing.proper.rank[node]]
+        corners.append((drawing.x[node] - box_width / 2 + dx, drawing.y[node] + dy))
+    fold = _Fold(shift, column_of, extents, height)
+    return FlatLayout(
+        width, height, corners, {edge: fold.route(points, spacing) for edge, points in routes.items()}
+    )
 
 
-def _columns(layers, proper, heights, tops, spacing: Spacing) -> list[list[int]]:
+def _columns(drawing: _Drawing, spacing: Spacing) -> list[list[int]]:
     """Consecutive ranks per column: one column, or about sqrt(aspect * height / width) of them."""
+    tops, heights = drawing.tops, drawing.heights
     total = tops[-1] + heights[-1]
-    everything = list(range(len(layers)))
-    if total <= spacing.fold_height or len(layers) < 2:
+    everything = list(range(len(drawing.layers)))
+    if total <= spacing.fold_height or len(everything) < 2:
         return [everything]
-    left, right = _extent(everything, layers, proper, [0.0] * len(proper.rank))
-    width = max(right - left, max(proper.width), 1.0)
-    count = max(1, min(len(layers), round((spacing.aspect * total / width) ** 0.5)))
+    left, right = _extent(everything, drawing, [0.0] * len(drawing.proper.rank))
+    width = max(right - left, max(drawing.proper.width), 1.0)
+    count = max(1, min(len(everything), round((spacing.aspect * total / width) ** 0.5)))
     target = max(total / count, spacing.fold_height / 4)
     columns: list[list[int]] = [[]]
     for rank in everything:
@@ -264,28 +286,38 @@ def _columns(layers, proper, heights, tops, spacing: Spacing) -> list[list[int]]
     return columns
 
 
-def _extent(ranks, layers, proper: _Proper, x: list[float]) -> tuple[float, float]:
+def _extent(ranks: list[int], drawing: _Drawing, x: list[float]) -> tuple[float, float]:
+    """Left and right edge of the boxes in `ranks`, with centres `x`."""
     left, right = float("inf"), float("-inf")
     for rank in ranks:
-        for node in layers[rank]:
-            left = min(left, x[node] - proper.width[node] / 2)
-            right = max(right, x[node] + proper.width[node] / 2)
+        for node in drawing.layers[rank]:
+            left = min(left, x[node] - drawing.proper.width[node] / 2)
+            right = max(right, x[node] + drawing.proper.width[node] / 2)
     return (left, right) if left <= right else (0.0, 0.0)
 
 
-def _fold_route(points, shift, column_of, extents, height, spacing: Spacing) -> list[Point]:
-    """Shift each point with its rank's column; a step into a later column goes down to the bottom
-    margin, along the gap after its column, across the top margin and down to the next point."""
-    out: list[Point] = []
-    previous_column = None
-    low, high = height - spacing.fold_margin / 2, spacing.fold_margin / 2
-    for rank, px, py in points:
-        dx, dy = shift[rank]
-        column = column_of[rank]
-        point = (px + dx, py + dy)
-        if previous_column is not None and column > previous_column:
-            gap_x = extents[previous_column][1] + spacing.column_gap / 2
-            out += [(out[-1][0], low), (gap_x, low), (gap_x, high), (point[0], high)]
-        out.append(point)
-        previous_column = column
-    return out
+@dataclass(frozen=True)
+class _Fold:
+    """Per rank: the shift into its column, the column; per column: its x extent; the drawing's height."""
+
+    shift: list[Point]
+    column_of: list[int]
+    extents: list[Point]
+    height: float
+
+    def route(self, points: list[tuple[int, float, float]], spacing: Spacing) -> list[Point]:
+        """Shift each point with its rank's column; a step into a later column goes down to the bottom
+        margin, along the gap after its column, across the top margin and down to the next point."""
+        out: list[Point] = []
+        previous = None
+        low, high = self.height - spacing.fold_margin / 2, spacing.fold_margin / 2
+        for rank, px, py in points:
+            dx, dy = self.shift[rank]
+            column = self.column_of[rank]
+            point = (px + dx, py + dy)
+            if previous is not None and column > previous:
+                gap_x = self.extents[previous][1] + spacing.column_gap / 2
+                out += [(out[-1][0], low), (gap_x, low), (gap_x, high), (point[0], high)]
+            out.append(point)
+            previous = column
+        return out

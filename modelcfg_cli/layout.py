@@ -80,12 +80,13 @@ def layout_graph(
             sizes[key] = (inner + 2 * frame.pad, container.flat.height + frame.header + frame.pad)
         else:
             container.content_width = container.flat.width
-    nodes: dict[str, Box] = {}
-    boxes: dict[str, Box] = {}
-    _place(None, (frame.margin, frame.margin), containers, sizes, frame, nodes, boxes)
-    edges = tuple(_edge(u, v, chains, containers, nodes, boxes, frame) for u, v in graph.edges)
+    placer = _Placer(containers, sizes, frame)
+    placer.place(None, (frame.margin, frame.margin))
+    edges = tuple(placer.edge(u, v, chains) for u, v in graph.edges)
     top = containers[None].flat
-    return Layout(top.width + 2 * frame.margin, top.height + 2 * frame.margin, nodes, boxes, edges)
+    return Layout(
+        top.width + 2 * frame.margin, top.height + 2 * frame.margin, placer.nodes, placer.boxes, edges
+    )
 
 
 def _group_chain(group: str | None, groups: dict[str, GraphGroup]) -> tuple[str, ...]:
@@ -130,31 +131,38 @@ def _split(chain_u: tuple, chain_v: tuple) -> tuple[str | None, str, str]:
     return chain_u[common - 1], chain_u[common], chain_v[common]
 
 
-def _place(key, origin: Point, containers, sizes, frame: Frame, nodes: dict, boxes: dict) -> None:
-    """Absolute boxes of a model's items, from the origin of its content; recurse into nested models."""
-    container = containers[key]
-    shift = (container.content_width - container.flat.width) / 2
-    container.origin = (origin[0] + shift, origin[1])
-    for item, (x, y) in zip(container.items, container.flat.corners, strict=True):
-        width, height = sizes[item]
-        box = Box(container.origin[0] + x, origin[1] + y, width, height)
-        if item in containers:
-            boxes[item] = box
-            inner = (box.x + frame.pad, box.y + frame.header)
-            _place(item, inner, containers, sizes, frame, nodes, boxes)
-        else:
-            nodes[item] = box
+class _Placer:
+    """Turns each model's own layout into absolute boxes, and routes into absolute polylines."""
 
+    def __init__(self, containers: dict[str | None, _Container], sizes: dict[str, Point], frame: Frame):
+        self.containers = containers
+        self.sizes = sizes
+        self.frame = frame
+        self.nodes: dict[str, Box] = {}
+        self.boxes: dict[str, Box] = {}
 
-def _edge(u: str, v: str, chains, containers, nodes, boxes, frame: Frame) -> tuple[str, str, tuple]:
-    """The drawn polyline of one edge: its model's route, ends moved onto the actual layers."""
-    key, item_u, item_v = _split(chains[u], chains[v])
-    container = containers[key]
-    route = container.flat.routes.get((container.index[item_u], container.index[item_v]))
-    ox, oy = container.origin
-    points = [(x + ox, y + oy) for x, y in route] if route else []
-    source, target = nodes[u], nodes[v]
-    start = (source.x + source.width / 2, source.y + source.height)
-    end = (target.x + target.width / 2, target.y)
-    middle = points[1:-1] if len(points) >= 2 else []
-    return u, v, (start, *middle, end)
+    def place(self, key: str | None, origin: Point) -> None:
+        """Absolute boxes of a model's items, from the origin of its content; recurse into nested models."""
+        container = self.containers[key]
+        shift = (container.content_width - container.flat.width) / 2
+        container.origin = (origin[0] + shift, origin[1])
+        for item, (x, y) in zip(container.items, container.flat.corners, strict=True):
+            width, height = self.sizes[item]
+            box = Box(container.origin[0] + x, origin[1] + y, width, height)
+            if item in self.containers:
+                self.boxes[item] = box
+                self.place(item, (box.x + self.frame.pad, box.y + self.frame.header))
+            else:
+                self.nodes[item] = box
+
+    def edge(self, u: str, v: str, chains: dict) -> tuple[str, str, tuple[Point, ...]]:
+        """The drawn polyline of one edge: its model's route, ends moved onto the actual layers."""
+        key, item_u, item_v = _split(chains[u], chains[v])
+        container = self.containers[key]
+        route = container.flat.routes.get((container.index[item_u], container.index[item_v]))
+        ox, oy = container.origin
+        middle = [(x + ox, y + oy) for x, y in route[1:-1]] if route else []
+        source, target = self.nodes[u], self.nodes[v]
+        start = (source.x + source.width / 2, source.y + source.height)
+        end = (target.x + target.width / 2, target.y)
+        return u, v, (start, *middle, end)

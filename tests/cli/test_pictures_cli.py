@@ -152,3 +152,16 @@ def test_html_page_loads_in_headless_chromium(model_pair, tmp_path):  # noqa: F8
         check=True,
     )
     assert png_size(shot.read_bytes()) == (1200, 900)
+
+
+def test_output_formats_from_extensions_and_flags(saved_models, model_pair, tmp_path):  # noqa: F811
+    source = saved_models["rnn"]["keras"]
+    invoke("inspect", source, "-o", tmp_path / "g.mmd")
+    invoke("inspect", source, "-o", tmp_path / "g.gv")
+    invoke("inspect", source, "--format", "json", "-o", tmp_path / "s.json")
+    assert (tmp_path / "g.mmd").read_text().startswith("flowchart TD\n")
+    assert (tmp_path / "g.gv").read_text().startswith('digraph "tagger" {\n')
+    assert '"layer_count": 5' in (tmp_path / "s.json").read_text()
+    result = invoke("diff", *model_pair, "--format", "markdown", "-o", tmp_path / "review.md")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "```mermaid" in (tmp_path / "review.md").read_text()
