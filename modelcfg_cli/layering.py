@@ -167,6 +167,7 @@ def _order(proper: _Proper, sweeps: int) -> list[list[int]]:
 def _sort_by_barycenter(layer: list[int], neighbours: list[list[int]], position: list[float]) -> None:
     if len(layer) < 2:
         return
+
     def key(node: int) -> float:
         adjacent = neighbours[node]
         return sum(position[n] for n in adjacent) / len(adjacent) if adjacent else position[node]

@@ -34,9 +34,11 @@ def test_inspect_text_pictures_on_stdout(saved_models, fmt, start):
     assert all(name in result.stdout for name in ("left", "right", "shared", "side", "concat", "head"))
 
 
-def test_inspect_svg_imports_no_keras(saved_models):
+def test_pictures_import_no_keras(saved_models, model_pair):  # noqa: F811
     out = run_without_keras("inspect", saved_models["mobilenet"]["keras"], "--format", "svg")
     assert "<svg" in out and "Conv1" in out
+    page = run_without_keras("diff", *model_pair, "--format", "html")
+    assert "<svg" in page and "Changes by layer" in page
 
 
 def test_inspect_output_errors(saved_models, tmp_path):
@@ -165,3 +167,5 @@ def test_output_formats_from_extensions_and_flags(saved_models, model_pair, tmp_
     result = invoke("diff", *model_pair, "--format", "markdown", "-o", tmp_path / "review.md")
     assert result.exit_code == 1 and result.stdout == ""
     assert "```mermaid" in (tmp_path / "review.md").read_text()
+    invoke("diff", *model_pair, "-o", tmp_path / "review.txt")
+    assert (tmp_path / "review.txt").read_text().splitlines()[0:2] == ["d1", "  renamed: d1 -> first"]
