@@ -6,6 +6,7 @@ import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import UsageError, exit_code
+from modelcfg_cli.output import emit
 from modelcfg_cli.output.changes import RENDERERS, DiffView
 from modelcfg_cli.sources import read_document
 
@@ -19,8 +20,11 @@ from modelcfg_cli.sources import read_document
     type=click.Choice(list(RENDERERS)),
     default="text",
     show_default=True,
-    help="text for people, json for programs, markdown for a pull-request comment.",
+    help="text for people, json for programs, markdown for a pull-request comment (with a Mermaid graph "
+    "of the changes), html for one self-contained page.",
 )
+@click.option("--no-graph", is_flag=True, help="Leave the graph out of markdown and html.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically), not stdout.")
 @click.option("--stat", is_flag=True, help="Counts only (per layer and per kind of change).")
 @click.option(
     "--ignore",
@@ -61,6 +65,8 @@ def diff_command(
     exit_zero,
     rules_out,
     max_config_bytes,
+    no_graph,
+    output,
 ):
     """Compare model A with model B: layers matched by name, renames found, field-level changes.
 
@@ -72,12 +78,14 @@ def diff_command(
 
     if source_a == "-" and source_b == "-":
         raise UsageError(None, "A and B cannot both be - (stdin is read once)")
-    if rules_out:
-        check_output_path(rules_out, (source_a, source_b))
+    for path in (rules_out, output):
+        if path:
+            check_output_path(path, (source_a, source_b))
     doc_a = read_document(source_a, max_config_bytes)
     doc_b = read_document(source_b, max_config_bytes)
     changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
-    RENDERERS[fmt](DiffView(changes, summarize(changes, doc_a, doc_b), stat), color_of(ctx))
+    view = DiffView(changes, summarize(changes, doc_a, doc_b), (doc_a, doc_b), stat, not no_graph)
+    emit(RENDERERS[fmt], view, color=color_of(ctx), output=output, protect=(source_a, source_b))
     if rules_out:
         _write_rules(rules_out, changes, doc_a, doc_b)
     ctx.exit(exit_code(bool(changes) and not exit_zero))

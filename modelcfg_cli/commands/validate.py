@@ -8,6 +8,7 @@ import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import EXIT_TROUBLE, exit_code
+from modelcfg_cli.output import emit
 from modelcfg_cli.output.findings import RENDERERS
 from modelcfg_cli.output.progress import progress
 from modelcfg_cli.schemas import UserSchemas
@@ -47,7 +48,7 @@ def validate(ctx, sources, strict, schema_dirs, fmt, jobs, upgrade, max_config_b
     for report in reports:
         if report.read_error is not None:
             click.echo(f"modelcfg: error: {report.read_error}", err=True)
-    RENDERERS[fmt](reports, color)
+    emit(RENDERERS[fmt], reports, color=color)
     if any(r.read_error is not None for r in reports):
         ctx.exit(EXIT_TROUBLE)
     ctx.exit(exit_code(not all(r.valid for r in reports)))

@@ -1,10 +1,17 @@
-"""Rendering: JSON/YAML text, rich consoles built per call, colour rules."""
+"""Rendering: JSON/YAML text, rich consoles built per call, colour rules, and `Sink`, where a renderer
+writes (stdout, or a buffer that becomes `-o FILE`).
+
+Each report type has a module here with a `RENDERERS` registry `{format name: render(view, sink)}`;
+a command's `--format` choices are that registry's keys.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 
 
 def use_color(choice: str, stream) -> bool:
@@ -16,11 +23,11 @@ def use_color(choice: str, stream) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def make_console(color: str = "auto", stderr: bool = False):
-    """A rich Console for stdout or stderr, coloured by the `--color` rule."""
+def make_console(color: str = "auto", stderr: bool = False, file=None):
+    """A rich Console for stdout, stderr or `file`, coloured by the `--color` rule."""
     from rich.console import Console
 
-    stream = sys.stderr if stderr else sys.stdout
+    stream = file or (sys.stderr if stderr else sys.stdout)
     colored = use_color(color, stream)
     return Console(
         file=stream,
@@ -129,3 +136,40 @@ def print_segments(lines: list[list[tuple[str, str]]], color: str, stream=None) 
     console = make_console(color, stderr=stream is sys.stderr)
     for line in lines:
         console.print(Text.assemble(*((text, style or None) for text, style in line)))
+
+
+@dataclass
+class Sink:
+    """Where a renderer writes: stdout coloured by `--color`, or (`to_file`) a buffer, never coloured."""
+
+    color: str = "auto"
+    to_file: bool = False
+    buffer: io.StringIO = field(default_factory=io.StringIO)
+
+    @property
+    def stream(self):
+        return self.buffer if self.to_file else sys.stdout
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def console(self):
+        """A rich Console writing to this sink."""
+        return make_console("never" if self.to_file else self.color, file=self.stream)
+
+    def segments(self, lines: list[list[tuple[str, str]]]) -> None:
+        """Lines of (text, style) segments, styled only on a colour terminal."""
+        print_segments(lines, "never" if self.to_file else self.color, self.stream)
+
+
+def emit(render, view, *, color: str, output: str | None = None, protect: tuple = ()) -> None:
+    """Run a renderer to stdout, or to `output`, written atomically (never over a `protect`ed input)."""
+    from modelcfg_cli.files import check_output_path, write_atomic
+
+    if output is None:
+        render(view, Sink(color))
+        return
+    check_output_path(output, protect)
+    sink = Sink(color, to_file=True)
+    render(view, sink)
+    write_atomic(output, sink.buffer.getvalue(), protect=protect)

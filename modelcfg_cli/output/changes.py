@@ -1,16 +1,15 @@
-"""Renderers for a diff's changes: text (rich on a terminal, plain when piped), JSON, markdown, counts.
+"""Renderers for a diff's changes: text (rich on a terminal, plain when piped), JSON, markdown (with a
+Mermaid graph), HTML (one self-contained page), counts.
 
-`RENDERERS` maps each `--format` name to a function `(view, color) -> None` that writes to stdout.
+`RENDERERS` maps each `--format` name to a function `(view, sink)`.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 
 from modelcfg_cli.diff import KINDS, MISSING, Change
-from modelcfg_cli.output import print_segments
 
 STYLES = {
     "model": "bold",
@@ -127,8 +126,9 @@ def _count(group: list[Change]) -> dict[str, int]:
     return counts
 
 
-def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str:
-    """A pull-request comment: a verdict, a summary table and a table of changes per layer."""
+def as_markdown(changes: list[Change], summary: dict, stat: bool = False, graph: str = "") -> str:
+    """A pull-request comment: a verdict, a summary table, `graph` (markdown) and a table of changes
+    per layer."""
     sources = summary["sources"]
     out = [f"### modelcfg diff: {_code(sources['a'])} → {_code(sources['b'])}", ""]
     verdict = "Equal" if not changes else "Different"
@@ -138,6 +138,8 @@ def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str
         out += ["| change | count |", "|---|---:|"]
         out += [f"| {kind} | {summary[kind]} |" for kind in KINDS if summary[kind]]
         out.append("")
+    if graph:
+        out += [graph.rstrip("\n"), ""]
     if not stat:
         for layer, group in by_layer(changes):
             out += [f"#### {_code(layer) if layer is not None else 'Model'}", ""]
@@ -171,24 +173,45 @@ def _code(text: object) -> str:
 
 @dataclass(frozen=True)
 class DiffView:
-    """What a diff renderer shows: the changes, their summary, and whether only counts are wanted."""
+    """What a diff report shows: the changes, their summary, the two documents (for the graph),
+    whether only counts are wanted, and whether to draw the graph."""
 
     changes: list[Change]
     summary: dict
+    docs: tuple = ()
     stat: bool = False
+    graph: bool = True
+
+    def picture(self):
+        """The graph of the changes, or None when it is not wanted or there is nothing to draw."""
+        if not (self.graph and self.changes and not self.stat and self.docs):
+            return None
+        from modelcfg_cli.diffgraph import diff_picture
+
+        return diff_picture(*self.docs, self.changes)
 
 
-def render_text(view: DiffView, color: str) -> None:
-    """The text form on stdout: rich styles on a terminal, plain text when piped."""
-    print_segments(text_lines(view.changes, view.summary, view.stat), color)
+def render_text(view: DiffView, sink) -> None:
+    """The text form: rich styles on a colour terminal, plain text otherwise."""
+    sink.segments(text_lines(view.changes, view.summary, view.stat))
 
 
-def render_json(view: DiffView, color: str) -> None:
-    sys.stdout.write(as_json(view.changes, view.summary, view.stat))
+def render_json(view: DiffView, sink) -> None:
+    sink.write(as_json(view.changes, view.summary, view.stat))
 
 
-def render_markdown(view: DiffView, color: str) -> None:
-    sys.stdout.write(as_markdown(view.changes, view.summary, view.stat))
+def render_markdown(view: DiffView, sink) -> None:
+    from modelcfg_cli.output.diff_pages import markdown_graph
+
+    picture = view.picture()
+    graph = markdown_graph(picture) if picture else ""
+    sink.write(as_markdown(view.changes, view.summary, view.stat, graph))
 
 
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+def render_html(view: DiffView, sink) -> None:
+    from modelcfg_cli.output.diff_pages import html_page
+
+    sink.write(html_page(view.changes, view.summary, view.picture()))
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "html": render_html}

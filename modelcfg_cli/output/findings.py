@@ -1,15 +1,13 @@
 """Renderers for file reports (`validate`): rich text grouped by file, JSON, GitHub annotations.
 
-`RENDERERS` maps each `--format` name to a function `(reports, color) -> None` that writes to stdout.
+`RENDERERS` maps each `--format` name to a function `(reports, sink)`.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 
 from modelcfg_cli.findings import ERROR, FileReport, Finding, summary
-from modelcfg_cli.output import make_console
 
 
 def summary_line(reports: list[FileReport]) -> str:
@@ -73,11 +71,11 @@ def as_github(reports: list[FileReport]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_text(reports: list[FileReport], color: str) -> None:
+def render_text(reports: list[FileReport], sink) -> None:
     """A block per readable file (a status line, then its findings), then the summary line."""
     from rich.markup import escape
 
-    console = make_console(color)
+    console = sink.console()
 
     for report in reports:
         if report.read_error is not None:
@@ -91,14 +89,14 @@ def render_text(reports: list[FileReport], color: str) -> None:
     console.print(summary_line(reports))
 
 
-def render_json(reports: list[FileReport], color: str) -> None:
-    """The JSON report on stdout (never coloured)."""
-    sys.stdout.write(as_json(reports))
+def render_json(reports: list[FileReport], sink) -> None:
+    """The JSON report (never coloured)."""
+    sink.write(as_json(reports))
 
 
-def render_github(reports: list[FileReport], color: str) -> None:
-    """GitHub workflow annotations on stdout."""
-    sys.stdout.write(as_github(reports))
+def render_github(reports: list[FileReport], sink) -> None:
+    """GitHub workflow annotations."""
+    sink.write(as_github(reports))
 
 
 RENDERERS = {"text": render_text, "json": render_json, "github": render_github}

@@ -1,20 +1,31 @@
-"""Renderers for `inspect`'s summary: an aligned layer table, or JSON. `RENDERERS` maps each `--format`
-name to a function `(summary, color) -> None` that writes to stdout."""
+"""Renderers for `inspect`: an aligned layer table, JSON, or a picture of the layer graph (mermaid, dot,
+svg). `RENDERERS` maps each `--format` name to a function `(view, sink)`."""
 
 from __future__ import annotations
 
 import json
-import sys
+from dataclasses import dataclass
 
-from modelcfg_cli.output import make_console
+from modelcfg_cli.document import ModelDocument
+from modelcfg_cli.output.pictures import FORMATS as PICTURES
+from modelcfg_cli.summary import summarize
 
 COLUMNS = ("layer", "class", "inbound", "config", "trainable", "dtype")
 
 
-def render_text(summary: dict, color: str) -> None:
+@dataclass(frozen=True)
+class InspectView:
+    """What `inspect` shows: the model, nested models down to `depth` (all when None)."""
+
+    document: ModelDocument
+    depth: int | None = None
+
+
+def render_text(view: InspectView, sink) -> None:
     """Header, counts line and an aligned layer table; nested and wrapped layers indented under their
     parent. Plain text (no markup), so names with brackets print as they are and 10,000 rows are fast."""
-    console = make_console(color)
+    summary = summarize(view.document, view.depth)
+    console = sink.console()
     version = summary["keras_version"] or "unknown"
     console.print(f"{summary['class_name']} {summary['name']!r}", style="bold", end="", markup=False)
     console.print(
@@ -52,9 +63,23 @@ def _short(value: object) -> str:
     return str(value)
 
 
-def render_json(summary: dict, color: str) -> None:
-    """The summary as JSON on stdout."""
-    sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+def render_json(view: InspectView, sink) -> None:
+    """The summary as JSON."""
+    sink.write(json.dumps(summarize(view.document, view.depth), indent=2) + "\n")
 
 
-RENDERERS = {"text": render_text, "json": render_json}
+def _picture(fmt: str):
+    def render(view: InspectView, sink) -> None:
+        from modelcfg_cli.output.pictures import render_picture
+
+        sink.write(render_picture(view.document, fmt))
+
+    render.__doc__ = f"The layer graph as {fmt}."
+    return render
+
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    **{fmt: _picture(fmt) for fmt in PICTURES},
+}
