@@ -1,4 +1,4 @@
-"""`Finding`: one problem found in a config, shared by validate, the rules engine and clone."""
+"""`Finding`: one problem found in a config, shared by validate, scan, policies, rules and clone."""
 
 from __future__ import annotations
 
@@ -10,13 +10,20 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem at a JSON pointer, inside a layer when `layer` is set."""
+    """A problem at a JSON pointer, inside a layer when `layer` is set.
+
+    `rule` names the scan rule that found it, `policy` the team policy it breaks, and `member` the file
+    of a `.keras` archive (or model folder) it is about, when it is about one.
+    """
 
     severity: str
     pointer: str
     message: str
     layer: str | None = None
     class_name: str | None = None
+    rule: str | None = None
+    policy: str | None = None
+    member: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -26,7 +33,10 @@ class Finding:
         where = self.pointer or "/"
         if self.layer:
             where = f"{_short_pointer(self.pointer)} {self.layer} ({self.class_name})"
-        return f"{where}: {self.message}"
+        elif self.member:
+            where = self.member
+        tag = self.policy or self.rule
+        return f"{where}: {self.message}" + (f" [{tag}]" if tag else "")
 
 
 def _short_pointer(pointer: str) -> str:

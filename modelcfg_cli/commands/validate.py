@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
+from modelcfg_cli.commands.batch import run_each
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import WARNING, Finding
@@ -14,8 +14,6 @@ from modelcfg_cli.output import make_console
 from modelcfg_cli.output.findings import FileReport, render_text, to_github, to_json
 from modelcfg_cli.schemas import UserSchemas, validate_document
 from modelcfg_cli.sources import read_document
-
-PARALLEL_FROM = 8
 
 
 def check_source(
@@ -45,33 +43,9 @@ def check_source(
     return FileReport(source, notes + validate_document(doc, strict, schema_dirs))
 
 
-def _check_many(sources, options: tuple, jobs: int, progress) -> list[FileReport]:
-    if jobs <= 1 or len(sources) < PARALLEL_FROM:
-        reports = []
-        for source in sources:
-            reports.append(check_source(source, *options))
-            progress()
-        return reports
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
-        futures = [pool.submit(check_source, source, *options) for source in sources]
-        reports = []
-        for future in futures:
-            reports.append(future.result())
-            progress()
-        return reports
-
-
 def run_checks(sources, options: tuple, jobs: int, color: str) -> list[FileReport]:
     """Every source checked in order, with a progress bar on stderr when it is a terminal."""
-    if len(sources) < 2 or not sys.stderr.isatty():
-        return _check_many(sources, options, jobs, lambda: None)
-    from rich.progress import Progress
-
-    with Progress(console=make_console(color, stderr=True), transient=True) as bar:
-        task = bar.add_task("validating", total=len(sources))
-        return _check_many(sources, options, jobs, lambda: bar.advance(task))
+    return run_each(check_source, sources, options, jobs=jobs, color=color, label="validating")
 
 
 @click.command("validate")
