@@ -29,14 +29,14 @@ class Finding:
         return asdict(self)
 
     def line(self) -> str:
-        """`layers[12] conv1_conv (Conv2D): message`, or `pointer: message` outside a layer."""
+        """`layers[12] conv1_conv (Conv2D): message [rule]`, or `pointer: message` outside a layer (an
+        archive member's message names the member)."""
         where = self.pointer or "/"
         if self.layer:
             where = f"{_short_pointer(self.pointer)} {self.layer} ({self.class_name})"
-        elif self.member:
-            where = self.member
         tag = self.policy or self.rule
-        return f"{where}: {self.message}" + (f" [{tag}]" if tag else "")
+        text = self.message if self.member and not self.layer else f"{where}: {self.message}"
+        return text + (f" [{tag}]" if tag else "")
 
 
 def _short_pointer(pointer: str) -> str:

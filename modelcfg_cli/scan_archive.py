@@ -128,7 +128,9 @@ def check_member(name: str, opener) -> list[Finding]:
             _npz_findings(name, opener) if kind == "zip archive" else [_member(ERROR, name, "is not an npz")]
         )
     if is_archive(kind):
-        return [_member(ERROR, name, f"is {_article(kind)} inside the model{_inner(kind, opener)}")]
+        inside, pickles = _inner(kind, opener)
+        rule = "pickle" if pickles else "unexpected-member"
+        return [_member(ERROR, name, f"is {_article(kind)} inside the model{inside}", rule)]
     if name in KERAS_MEMBERS or name.startswith("assets/"):
         return []
     what = f"a {kind}" if kind else "a file"
@@ -143,18 +145,19 @@ def _member(severity: str, name: str, message: str, rule: str = "unexpected-memb
     return Finding(severity, "", f"{name} {message}", rule=rule, member=name)
 
 
-def _inner(kind: str, opener) -> str:
-    """`: 3 files, pickles: data.pkl` for a nested zip (its members' heads are read, nothing extracted)."""
+def _inner(kind: str, opener) -> tuple[str, bool]:
+    """` (3 files; pickles: data.pkl)` for a nested zip (its members' heads are read, nothing extracted),
+    and whether it holds pickles."""
     if kind != "zip archive":
-        return ": its contents are not checked"
+        return ": its contents are not checked", False
     try:
         with opener() as handle, zipfile.ZipFile(handle) as inner:
             infos = [info for info in inner.infolist() if not info.is_dir()]
             pickles = [info.filename for info in infos[:MAX_INNER_MEMBERS] if _is_pickle(inner, info)]
     except Exception:  # a damaged inner archive is reported as an archive all the same
-        return ": it cannot be listed"
+        return ": it cannot be listed", False
     found = f"; pickles: {', '.join(pickles[:5])}" if pickles else ""
-    return f" ({len(infos)} files{found})"
+    return f" ({len(infos)} files{found})", bool(pickles)
 
 
 def _is_pickle(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:

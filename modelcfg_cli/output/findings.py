@@ -1,4 +1,4 @@
-"""Renderers for `validate` reports: rich text grouped by file, JSON, GitHub annotations."""
+"""Renderers for `validate` and `scan` reports: rich text grouped by file, JSON, GitHub annotations."""
 
 from __future__ import annotations
 
@@ -42,13 +42,27 @@ def summary(reports: list[FileReport]) -> dict:
     }
 
 
-def summary_line(reports: list[FileReport]) -> str:
+@dataclass(frozen=True)
+class Wording:
+    """A report's words: `checked`/`valid`/`invalid` (validate), `scanned`/`passed`/`failed` (scan)."""
+
+    verb: str = "checked"
+    good: str = "valid"
+    bad: str = "invalid"
+
+
+VALIDATE_WORDS = Wording()
+SCAN_WORDS = Wording("scanned", "passed", "failed")
+
+
+def summary_line(reports: list[FileReport], words: Wording = VALIDATE_WORDS) -> str:
     """`3 files checked: 2 valid, 1 invalid (4 errors, 1 warning)`."""
     counts = summary(reports)
     unreadable = f", {counts['unreadable']} unreadable" if counts["unreadable"] else ""
     return (
-        f"{_count(counts['files'], 'file')} checked: {counts['valid']} valid, {counts['invalid']} invalid"
-        f"{unreadable} ({_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')})"
+        f"{_count(counts['files'], 'file')} {words.verb}: {counts['valid']} {words.good}, "
+        f"{counts['invalid']} {words.bad}{unreadable} "
+        f"({_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')})"
     )
 
 
@@ -57,13 +71,17 @@ def _count(n: int, word: str) -> str:
 
 
 def _finding_json(finding: Finding) -> dict:
-    return {
+    data = {
         "pointer": finding.pointer,
         "layer": finding.layer,
         "class_name": finding.class_name,
         "message": finding.message,
         "severity": finding.severity,
     }
+    for key in ("rule", "policy", "member"):  # only when set: validate's plain findings keep their shape
+        if getattr(finding, key) is not None:
+            data[key] = getattr(finding, key)
+    return data
 
 
 def to_json(reports: list[FileReport]) -> str:
@@ -89,7 +107,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def to_github(reports: list[FileReport]) -> str:
+def to_github(reports: list[FileReport], words: Wording = VALIDATE_WORDS) -> str:
     """One `::error file=...,title=...::message` line per finding, then the summary line."""
     lines = []
     for report in reports:
@@ -99,21 +117,21 @@ def to_github(reports: list[FileReport]) -> str:
                 f"::{finding.severity} file={_escape_property(report.path)},"
                 f"title={_escape_property('modelcfg: ' + title)}::{_escape_data(finding.line())}"
             )
-    lines.append(summary_line(reports))
+    lines.append(summary_line(reports, words))
     return "\n".join(lines) + "\n"
 
 
-def render_text(reports: list[FileReport], console) -> None:
+def render_text(reports: list[FileReport], console, words: Wording = VALIDATE_WORDS) -> None:
     """A block per readable file (a status line, then its findings), then the summary line."""
     from rich.markup import escape
 
     for report in reports:
         if report.read_error is not None:
             continue
-        status = "[green]valid[/green]" if report.valid else "[red]invalid[/red]"
+        status = f"[green]{words.good}[/green]" if report.valid else f"[red]{words.bad}[/red]"
         counts = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
         console.print(f"[bold]{escape(report.path)}[/bold]: {status} ({counts})")
         for finding in report.findings:
             style = "red" if finding.severity == ERROR else "yellow"
             console.print(f"  [{style}]{finding.severity:<7}[/{style}] {escape(finding.line())}")
-    console.print(summary_line(reports))
+    console.print(summary_line(reports, words))
