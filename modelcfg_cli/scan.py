@@ -67,6 +67,17 @@ def scan_model(doc: ModelDocument, *, strict: bool = False, archive=None) -> lis
     return [replace(f, severity=ERROR) for f in findings] if strict else findings
 
 
+def code_warnings(doc: ModelDocument, known: list[Finding], *, strict: bool = False) -> list[Finding]:
+    """What `scan` finds, as `validate` reports it: warnings (errors where `scan --strict` would give one,
+    with `strict`), without a custom-class finding on an entry `known` already reports."""
+    reported = {finding.pointer for finding in known}
+    return [
+        finding if strict else replace(finding, severity=WARNING)
+        for finding in scan_model(doc, strict=strict)
+        if not (finding.rule == "custom-class" and finding.pointer in reported)
+    ]
+
+
 def scan_document(doc: ModelDocument) -> list[Finding]:
     """Every code-bearing place in the config (and a legacy file's training_config), in document order."""
     refs = {ref.pointer: ref for ref in doc.layers()}

@@ -18,7 +18,7 @@ from modelcfg_cli.findings import ERROR, WARNING, Finding
 BASE_URI = "https://modelcfg.dev/schemas/"
 MODEL_SCHEMA = "model"
 TOP_SUFFIX = ".schema.json"
-TOP_SCHEMAS = (MODEL_SCHEMA, "rules")
+TOP_SCHEMAS = (MODEL_SCHEMA, "rules", "policy")
 OP_MODULE_PREFIXES = {"keras.src.ops.": "ops.", "keras.src.activations.activations": "activations"}
 
 

@@ -23,7 +23,12 @@ def main() -> None:
     import keras_hub
 
     backbone = keras_hub.models.BertBackbone(
-        vocabulary_size=20, num_layers=1, num_heads=2, hidden_dim=8, intermediate_dim=16, max_sequence_length=8
+        vocabulary_size=20,
+        num_layers=1,
+        num_heads=2,
+        hidden_dim=8,
+        intermediate_dim=16,
+        max_sequence_length=8,
     )
     tokens = keras.Input((8,), dtype="int32", name="tokens")
     x = keras_hub.layers.TokenAndPositionEmbedding(20, 8, 8, name="embed")(tokens)
