@@ -206,7 +206,8 @@ def _model_findings(policy: Policy, doc: ModelDocument, refs: list[LayerRef]) ->
         findings.append(_finding(policy, "/config", detail))
     deepest = max(refs, key=lambda ref: ref.depth, default=None)
     if "max_depth" in limits and deepest is not None and deepest.depth > limits["max_depth"]:
-        detail = f"nested {deepest.depth} levels deep, over the limit of {limits['max_depth']}"
+        levels = "1 level" if deepest.depth == 1 else f"{deepest.depth} levels"
+        detail = f"nested {levels} deep, over the limit of {limits['max_depth']}"
         findings.append(_finding(policy, deepest.pointer, detail, deepest))
     if "require" in limits:
         config = doc.envelope.get("config")
