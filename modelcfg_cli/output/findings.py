@@ -112,7 +112,7 @@ def to_github(reports: list[FileReport], words: Wording = VALIDATE_WORDS) -> str
     lines = []
     for report in reports:
         for finding in report.findings:
-            title = f"{finding.layer} ({finding.class_name})" if finding.layer else "model"
+            title = f"{finding.layer} ({finding.class_name})" if finding.layer else finding.member or "model"
             lines.append(
                 f"::{finding.severity} file={_escape_property(report.path)},"
                 f"title={_escape_property('modelcfg: ' + title)}::{_escape_data(finding.line())}"
