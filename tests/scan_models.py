@@ -103,7 +103,7 @@ def build_code_model():
     inner = keras.Sequential([keras.Input((4,)), *chain("hidden_")], name="inner")
     y = keras.layers.TimeDistributed(inner, name="td")(y)
     y = keras.layers.Bidirectional(
-        keras.layers.LSTM(2, activation=scaled_tanh, return_sequences=True), name="bi"
+        keras.layers.LSTM(2, activation=scaled_tanh, return_sequences=True, name="lstm"), name="bi"
     )(y)
     model = keras.Model(x, y, name="carrier")
     model.compile(optimizer=keras.optimizers.SGD(WarmUp()), loss=plain_loss, metrics=["mae"])
