@@ -25,6 +25,11 @@ modelcfg dump classifier.keras --full | sed -e 's/"filters": 32/"filters": -3/' 
 run validate "$tmp/broken.json"
 run validate --format github "$tmp/broken.json"
 
+say "What in a model file runs code when it is loaded? (exit 1 when something does)"
+run scan risky.keras tagger.keras classifier.h5
+run validate risky.keras
+run validate classifier.keras --policy policy.yaml
+
 say "What changed between two versions? (exit 1 when they differ)"
 run diff classifier.keras classifier.h5
 run diff classifier.keras classifier_v2.json

@@ -1,5 +1,5 @@
-"""`Finding`: one problem found in a config, shared by validate, the rules engine and clone; `FileReport`:
-the findings of one source."""
+"""`Finding`: one problem found in a config, shared by validate, scan, policies, rules and clone;
+`FileReport`: the findings of one source."""
 
 from __future__ import annotations
 
@@ -11,23 +11,33 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem at a JSON pointer, inside a layer when `layer` is set."""
+    """A problem at a JSON pointer, inside a layer when `layer` is set.
+
+    `rule` names the scan rule that found it, `policy` the team policy it breaks, and `member` the file
+    of a `.keras` archive (or model folder) it is about, when it is about one.
+    """
 
     severity: str
     pointer: str
     message: str
     layer: str | None = None
     class_name: str | None = None
+    rule: str | None = None
+    policy: str | None = None
+    member: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     def line(self) -> str:
-        """`layers[12] conv1_conv (Conv2D): message`, or `pointer: message` outside a layer."""
+        """`layers[12] conv1_conv (Conv2D): message [rule]`, or `pointer: message` outside a layer (an
+        archive member's message names the member)."""
         where = self.pointer or "/"
         if self.layer:
             where = f"{_short_pointer(self.pointer)} {self.layer} ({self.class_name})"
-        return f"{where}: {self.message}"
+        tag = self.policy or self.rule
+        text = self.message if self.member and not self.layer else f"{where}: {self.message}"
+        return text + (f" [{tag}]" if tag else "")
 
 
 def _short_pointer(pointer: str) -> str:

@@ -18,7 +18,7 @@ from modelcfg_cli.findings import ERROR, WARNING, Finding
 BASE_URI = "https://modelcfg.dev/schemas/"
 MODEL_SCHEMA = "model"
 TOP_SUFFIX = ".schema.json"
-TOP_SCHEMAS = (MODEL_SCHEMA, "rules")
+TOP_SCHEMAS = (MODEL_SCHEMA, "rules", "policy")
 OP_MODULE_PREFIXES = {"keras.src.ops.": "ops.", "keras.src.activations.activations": "activations"}
 
 
@@ -432,6 +432,8 @@ def describe(schema) -> str:
         return " or ".join(describe({**schema, "type": k}) for k in kinds if k != "null") or "null"
     if kinds == "array":
         return _describe_array(schema)
+    if "pattern" in schema and kinds in (None, "string"):
+        return f"a string matching {show(schema['pattern'])}"
     return TYPE_WORDS.get(kinds, "a value") + _range(schema)
 
 

@@ -1,5 +1,5 @@
-"""Checking sources for `validate`: read, optionally upgrade, check schemas and graph; many files in
-worker processes. Nothing here prints."""
+"""Checking sources for `validate`: read, optionally upgrade, check schemas and graph, what `scan` finds
+(as warnings) and team policies; many files in worker processes. Nothing here prints."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from functools import partial
 
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import WARNING, FileReport, Finding
-from modelcfg_cli.schemas import validate_document
+from modelcfg_cli.scan import code_warnings
+from modelcfg_cli.schemas import sort_findings, validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 from modelcfg_cli.workers import map_in_order
 
@@ -21,6 +22,7 @@ class ValidateOptions:
     schema_dirs: tuple[str, ...] = ()
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES
     upgrade: bool = False
+    policies: tuple = ()
 
 
 def check_source(source: str, options: ValidateOptions) -> FileReport:
@@ -39,7 +41,13 @@ def check_source(source: str, options: ValidateOptions) -> FileReport:
         version = doc.keras_version or "an older Keras"
         message = f"saved by {version}: checked as stored; --upgrade checks the Keras 3 config clone builds"
         notes.append(Finding(WARNING, "", message))
-    return FileReport(source, notes + validate_document(doc, options.strict, options.schema_dirs))
+    findings = validate_document(doc, options.strict, options.schema_dirs)
+    findings += code_warnings(doc, findings, strict=options.strict)
+    if options.policies:
+        from modelcfg_cli.policies import check_policies
+
+        findings += check_policies(doc, options.policies)
+    return FileReport(source, notes + sort_findings(findings, list(doc.layers())))
 
 
 def check_sources(

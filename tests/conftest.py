@@ -41,3 +41,12 @@ def legacy_dir(tmp_path_factory):
     from tests.legacy import write_legacy_files
 
     return write_legacy_files(tmp_path_factory.mktemp("legacy"))
+
+
+@pytest.fixture(scope="session")
+def code_models(tmp_path_factory) -> dict:
+    """A model with every kind of code-bearing place, at the top and nested (see tests/scan_models.py)."""
+    from tests.scan_models import save_code_models
+
+    warnings.filterwarnings("ignore")
+    return save_code_models(tmp_path_factory.mktemp("code_models"))

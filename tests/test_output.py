@@ -43,3 +43,11 @@ def test_format_choices_come_from_the_renderer_registries():
     ):
         option = next(p for p in command.params if p.name == "fmt")
         assert list(option.type.choices) == list(registry), command.name
+
+
+def test_scan_formats_come_from_the_findings_registry():
+    from modelcfg_cli.commands.scan import scan_command
+    from modelcfg_cli.output import findings
+
+    option = next(p for p in scan_command.params if p.name == "fmt")
+    assert list(option.type.choices) == list(findings.RENDERERS)

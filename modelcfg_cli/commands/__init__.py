@@ -5,6 +5,7 @@ COMMANDS = {
     "dump": "modelcfg_cli.commands.dump:dump",
     "inspect": "modelcfg_cli.commands.inspect:inspect_command",
     "validate": "modelcfg_cli.commands.validate:validate",
+    "scan": "modelcfg_cli.commands.scan:scan_command",
     "schema": "modelcfg_cli.commands.schema:schema",
     "diff": "modelcfg_cli.commands.diff:diff_command",
     "clone": "modelcfg_cli.commands.clone:clone_command",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from modelcfg_cli.errors import EXIT_TROUBLE
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES
 
 max_config_bytes_option = click.option(
@@ -18,3 +19,12 @@ max_config_bytes_option = click.option(
 def color_of(ctx: click.Context) -> str:
     """The `--color` choice given to the group."""
     return (ctx.obj or {}).get("color", "auto")
+
+
+def report_read_errors(ctx: click.Context, reports) -> None:
+    """One `modelcfg: error:` line per source that could not be read, then exit 2 if there was one."""
+    unreadable = [report for report in reports if report.read_error is not None]
+    for report in unreadable:
+        click.echo(f"modelcfg: error: {report.read_error}", err=True)
+    if unreadable:
+        ctx.exit(EXIT_TROUBLE)

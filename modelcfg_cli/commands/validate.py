@@ -1,4 +1,5 @@
-"""`modelcfg validate`: check configs against the bundled schemas and the graph rules, without Keras."""
+"""`modelcfg validate`: check configs against the bundled schemas, the graph rules and team policies,
+without Keras."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import os
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option
-from modelcfg_cli.errors import EXIT_TROUBLE, exit_code
+from modelcfg_cli.commands.common import color_of, max_config_bytes_option, report_read_errors
+from modelcfg_cli.errors import exit_code
 from modelcfg_cli.output import emit
-from modelcfg_cli.output.findings import RENDERERS
+from modelcfg_cli.output.findings import RENDERERS, FindingsView
 from modelcfg_cli.output.progress import progress
 from modelcfg_cli.schemas import UserSchemas
 from modelcfg_cli.validate import ValidateOptions, check_sources
@@ -32,23 +33,43 @@ from modelcfg_cli.validate import ValidateOptions, check_sources
 @click.option(
     "--upgrade", is_flag=True, help="Check a Keras 1/2 config as upgraded to Keras 3 (builtin:keras2)."
 )
+@click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    metavar="FILE",
+    help="Team policies to hold each model to (repeatable); `modelcfg schema policy` shows the format.",
+)
 @max_config_bytes_option
 @click.pass_context
-def validate(ctx, sources, strict, schema_dirs, fmt, jobs, upgrade, max_config_bytes):
-    """Check each SOURCE's config: schemas per layer class and the layer graph.
+def validate(ctx, sources, strict, schema_dirs, fmt, jobs, upgrade, policy_files, max_config_bytes):
+    """Check each SOURCE's config: schemas per layer class, the layer graph, code-bearing places (as
+    warnings) and --policy rules.
 
     Exit 0 when no file has an error, 1 when one has, 2 when a file cannot be read
     (the others are still checked and reported).
     """
     UserSchemas(schema_dirs).load_all()
-    options = ValidateOptions(strict, tuple(schema_dirs), max_config_bytes, upgrade)
+    policies = _load_policies(policy_files)
+    options = ValidateOptions(strict, tuple(schema_dirs), max_config_bytes, upgrade, policies)
     color = color_of(ctx)
     with progress("validating", len(sources), color) as done:
         reports = check_sources(list(sources), options, jobs=jobs or os.cpu_count() or 1, done=done)
-    for report in reports:
-        if report.read_error is not None:
-            click.echo(f"modelcfg: error: {report.read_error}", err=True)
-    emit(RENDERERS[fmt], reports, color=color)
-    if any(r.read_error is not None for r in reports):
-        ctx.exit(EXIT_TROUBLE)
+    view = FindingsView(reports, rules=_rule_descriptions(policies))
+    emit(RENDERERS[fmt], view, color=color)
+    report_read_errors(ctx, reports)
     ctx.exit(exit_code(not all(r.valid for r in reports)))
+
+
+def _load_policies(paths) -> tuple:
+    if not paths:
+        return ()
+    from modelcfg_cli.policies import load_policy_files
+
+    return load_policy_files(paths)
+
+
+def _rule_descriptions(policies: tuple) -> dict[str, str]:
+    from modelcfg_cli.scan import RULES
+
+    return {**RULES, **{policy.id: policy.describe() for policy in policies}}

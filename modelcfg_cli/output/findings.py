@@ -1,22 +1,47 @@
-"""Renderers for file reports (`validate`): rich text grouped by file, JSON, GitHub annotations.
+"""Renderers for file reports (`validate`, `scan`): rich text grouped by file, JSON, GitHub annotations,
+SARIF 2.1.0.
 
-`RENDERERS` maps each `--format` name to a function `(reports, sink)`.
+`RENDERERS` maps each `--format` name to a function `(view, sink)`.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
 from modelcfg_cli.findings import ERROR, FileReport, Finding, summary
 
 
-def summary_line(reports: list[FileReport]) -> str:
+@dataclass(frozen=True)
+class Wording:
+    """A report's words: `checked`/`valid`/`invalid` (validate), `scanned`/`passed`/`failed` (scan)."""
+
+    verb: str = "checked"
+    good: str = "valid"
+    bad: str = "invalid"
+
+
+VALIDATE_WORDS = Wording()
+SCAN_WORDS = Wording("scanned", "passed", "failed")
+
+
+@dataclass(frozen=True)
+class FindingsView:
+    """The reports of many files, the words to use, and a description of each rule id (for SARIF)."""
+
+    reports: list[FileReport]
+    words: Wording = VALIDATE_WORDS
+    rules: dict[str, str] = field(default_factory=dict)
+
+
+def summary_line(reports: list[FileReport], words: Wording = VALIDATE_WORDS) -> str:
     """`3 files checked: 2 valid, 1 invalid (4 errors, 1 warning)`."""
     counts = summary(reports)
     unreadable = f", {counts['unreadable']} unreadable" if counts["unreadable"] else ""
     return (
-        f"{_count(counts['files'], 'file')} checked: {counts['valid']} valid, {counts['invalid']} invalid"
-        f"{unreadable} ({_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')})"
+        f"{_count(counts['files'], 'file')} {words.verb}: {counts['valid']} {words.good}, "
+        f"{counts['invalid']} {words.bad}{unreadable} "
+        f"({_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')})"
     )
 
 
@@ -25,13 +50,17 @@ def _count(n: int, word: str) -> str:
 
 
 def _finding_json(finding: Finding) -> dict:
-    return {
+    data = {
         "pointer": finding.pointer,
         "layer": finding.layer,
         "class_name": finding.class_name,
         "message": finding.message,
         "severity": finding.severity,
     }
+    for key in ("rule", "policy", "member"):  # only when set: validate's plain findings keep their shape
+        if getattr(finding, key) is not None:
+            data[key] = getattr(finding, key)
+    return data
 
 
 def as_json(reports: list[FileReport]) -> str:
@@ -57,46 +86,53 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def as_github(reports: list[FileReport]) -> str:
+def as_github(reports: list[FileReport], words: Wording = VALIDATE_WORDS) -> str:
     """One `::error file=...,title=...::message` line per finding, then the summary line."""
     lines = []
     for report in reports:
         for finding in report.findings:
-            title = f"{finding.layer} ({finding.class_name})" if finding.layer else "model"
+            title = f"{finding.layer} ({finding.class_name})" if finding.layer else finding.member or "model"
             lines.append(
                 f"::{finding.severity} file={_escape_property(report.path)},"
                 f"title={_escape_property('modelcfg: ' + title)}::{_escape_data(finding.line())}"
             )
-    lines.append(summary_line(reports))
+    lines.append(summary_line(reports, words))
     return "\n".join(lines) + "\n"
 
 
-def render_text(reports: list[FileReport], sink) -> None:
+def render_text(view: FindingsView, sink) -> None:
     """A block per readable file (a status line, then its findings), then the summary line."""
     from rich.markup import escape
 
     console = sink.console()
-
-    for report in reports:
+    words = view.words
+    for report in view.reports:
         if report.read_error is not None:
             continue
-        status = "[green]valid[/green]" if report.valid else "[red]invalid[/red]"
+        status = f"[green]{words.good}[/green]" if report.valid else f"[red]{words.bad}[/red]"
         counts = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
         console.print(f"[bold]{escape(report.path)}[/bold]: {status} ({counts})")
         for finding in report.findings:
             style = "red" if finding.severity == ERROR else "yellow"
             console.print(f"  [{style}]{finding.severity:<7}[/{style}] {escape(finding.line())}")
-    console.print(summary_line(reports))
+    console.print(summary_line(view.reports, words))
 
 
-def render_json(reports: list[FileReport], sink) -> None:
+def render_json(view: FindingsView, sink) -> None:
     """The JSON report (never coloured)."""
-    sink.write(as_json(reports))
+    sink.write(as_json(view.reports))
 
 
-def render_github(reports: list[FileReport], sink) -> None:
+def render_github(view: FindingsView, sink) -> None:
     """GitHub workflow annotations."""
-    sink.write(as_github(reports))
+    sink.write(as_github(view.reports, view.words))
 
 
-RENDERERS = {"text": render_text, "json": render_json, "github": render_github}
+def render_sarif(view: FindingsView, sink) -> None:
+    """A SARIF 2.1.0 log for GitHub code scanning."""
+    from modelcfg_cli.output.sarif import to_sarif
+
+    sink.write(to_sarif(view.reports, view.rules))
+
+
+RENDERERS = {"text": render_text, "json": render_json, "github": render_github, "sarif": render_sarif}

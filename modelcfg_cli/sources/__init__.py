@@ -21,7 +21,7 @@ from modelcfg_cli.sources.zipped import ZIP_MAGICS, read_zip
 
 DEFAULT_MAX_CONFIG_BYTES = 256 * 1024 * 1024
 
-__all__ = ["DEFAULT_MAX_CONFIG_BYTES", "RawModel", "read_document", "read_source"]
+__all__ = ["DEFAULT_MAX_CONFIG_BYTES", "RawModel", "read_document", "read_document_bytes", "read_source"]
 
 
 def read_source(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -> RawModel:
@@ -77,3 +77,11 @@ def read_document(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES)
     raw = read_source(source, max_config_bytes)
     metadata = {**raw.metadata, "format": raw.format}
     return document_from_payload(raw.payload, raw.label, metadata, raw.path)
+
+
+def read_document_bytes(label: str, data: bytes, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES):
+    """`read_document` for bytes already read (stdin that `scan` also lists as an archive)."""
+    from modelcfg_cli.document import document_from_payload
+
+    raw = _read_bytes(label, data, max_config_bytes, None)
+    return document_from_payload(raw.payload, raw.label, {**raw.metadata, "format": raw.format}, raw.path)
