@@ -6,7 +6,7 @@ import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.document import SHARED_ID_KEYS, resolve_pointer
-from modelcfg_cli.files import write_atomic
+from modelcfg_cli.files import data_format, write_atomic
 from modelcfg_cli.output import emit_data, to_text
 from modelcfg_cli.sources import read_document
 
@@ -14,7 +14,9 @@ from modelcfg_cli.sources import read_document
 @click.command()
 @click.argument("source")
 @click.option("--full", is_flag=True, help="The whole serialized object as stored, not get_config().")
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "yaml"]), help="[default: from -o FILE's extension, else json]"
+)
 @click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option("--sort-keys", is_flag=True, help="Sort object keys.")
 @click.option("--layer", "layer_name", metavar="NAME", help="Only this layer's entry (nested too).")
@@ -39,13 +41,14 @@ def dump(
     max_config_bytes,
 ):
     """Print SOURCE's get_config() (what Keras would return), without importing Keras."""
+    fmt = data_format(output, fmt)
     doc = read_document(source, max_config_bytes)
     if upgrade:
         from modelcfg_cli.legacy.upgrade import upgraded
 
         doc = upgraded(doc)
     if show_metadata:
-        data = doc.metadata
+        data = {**doc.metadata, "backend": doc.metadata.get("backend", "not stored")}
     elif layer_name:
         data = doc.find_layer(layer_name).entry
     else:
