@@ -15,7 +15,10 @@ from modelcfg_cli.sources import read_document
 @click.argument("source")
 @click.option("--full", is_flag=True, help="The whole serialized object as stored, not get_config().")
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "yaml"]), help="[default: from -o FILE's extension, else json]"
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "yaml"]),
+    help="[default: from -o FILE's extension, else json]",
 )
 @click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option("--sort-keys", is_flag=True, help="Sort object keys.")
