@@ -23,7 +23,8 @@ def check_source(
 ) -> FileReport:
     """Read and validate one source (upgraded to Keras 3 first with `upgrade`); an unreadable one becomes
     a report with `read_error` set."""
-    from modelcfg_cli.legacy.upgrade import needs_upgrade, upgraded
+    from modelcfg_cli.legacy.dropped import dropped_findings
+    from modelcfg_cli.legacy.upgrade import needs_upgrade, upgraded_with_notes
 
     try:
         doc = read_document(source, max_config_bytes)
@@ -31,7 +32,8 @@ def check_source(
         return FileReport(source, read_error=str(exc))
     notes = []
     if upgrade:
-        doc = upgraded(doc)
+        doc, upgrade_notes = upgraded_with_notes(doc)
+        notes += dropped_findings(upgrade_notes, strict)
     elif needs_upgrade(doc):
         version = doc.keras_version or "an older Keras"
         notes.append(

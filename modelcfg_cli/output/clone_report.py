@@ -6,6 +6,7 @@ import json
 import sys
 
 from modelcfg_cli.diff import Change
+from modelcfg_cli.legacy.dropped import is_warning
 from modelcfg_cli.output import make_console, use_color
 from modelcfg_cli.output.changes import STYLES, by_layer, describe
 
@@ -28,7 +29,7 @@ def plan_lines(plan) -> list[Line]:
         lines.append(
             [(f"{where}{result.description}", "bold"), (f": {count} layer{'s' * (count != 1)}", style)]
         )
-        lines.extend([[(f"  {note}", "")] for note in result.notes])
+        lines.extend([[(f"  {note}", "yellow" if is_warning(note) else "")] for note in result.notes])
     lines.extend([[(f"model: {note}", "")] for note in plan.report.model_notes])
     changes = visible_changes(plan.changes)
     for layer, group in by_layer(changes):
