@@ -46,10 +46,18 @@ def plan_lines(plan) -> list[Line]:
 def result_line(result) -> Line:
     """`wrote OUT (keras, numpy backend): 6 layers, 5,989 parameters in 1.30 s`."""
     text = (
-        f"wrote {result.out} ({result.fmt}, {result.backend} backend): {result.layers} layers, "
+        f"wrote {result.out} ({result.fmt}, {result.backend} backend): {_contents(result)}, "
         f"{result.params:,} parameters in {result.seconds:.2f} s"
     )
     return [(text, "green")]
+
+
+def _contents(result) -> str:
+    """`6 layers`, or for a model that lists no layers (a keras_hub backbone): `1 model (keras_hub>X)`."""
+    if result.layers:
+        return f"{result.layers} layer{'s' * (result.layers != 1)}"
+    envelope = result.plan.rewritten.envelope
+    return f"1 model ({envelope.get('registered_name') or envelope.get('class_name')})"
 
 
 def print_lines(lines: list[Line], color: str, stream=None) -> None:
