@@ -8,6 +8,7 @@ import os
 import sys
 
 from modelcfg_cli.errors import CloneError, UsageError
+from modelcfg_cli.keras_side.quiet import quiet
 
 BACKENDS = ("numpy", "jax", "torch", "tensorflow")
 NEEDS = {"numpy": "jax", "jax": "jax", "torch": "torch", "tensorflow": "tensorflow"}
@@ -55,7 +56,8 @@ def import_keras(backend: str, modules: tuple[str, ...] = ()):
     os.environ["KERAS_BACKEND"] = backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
-        keras = importlib.import_module("keras")
+        with quiet():
+            keras = importlib.import_module("keras")
     except ImportError as exc:
         raise CloneError("keras", f"cannot import keras with the {backend!r} backend: {exc}") from None
     for name in modules:

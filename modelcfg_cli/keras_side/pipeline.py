@@ -20,6 +20,7 @@ from modelcfg_cli.files import check_output_path
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 from modelcfg_cli.keras_side.build import instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.verify import mismatches
 from modelcfg_cli.legacy.dropped import upgrade_warnings
@@ -207,6 +208,8 @@ def build(
     context = BuildContext(plan, model, keras)
     after_build(context, post_build)
     temp = save_temp(keras, context.model, out, fmt)
+    if fmt == "h5":
+        context.notes.append(H5_NOTE)
     try:
         saved = reload_config(keras, temp, fmt, not unsafe, out)
         wrong = mismatches(strip_shared_ids(plan.rewritten.envelope), strip_shared_ids(saved))
