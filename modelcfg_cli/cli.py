@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import gc
 import importlib
 import sys
@@ -10,8 +11,10 @@ import traceback
 import click
 
 from modelcfg_cli.commands import COMMANDS
-from modelcfg_cli.errors import EXIT_INTERRUPTED, EXIT_TROUBLE, ModelcfgError
+from modelcfg_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TROUBLE, ModelcfgError
 
+# `modelcfg` alone prints the help (click >= 8.2 raises it as a usage error): kept as click shows it
+NO_ARGS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -34,8 +37,35 @@ class ModelcfgGroup(click.Group):
     """A group that loads each command's module on demand and turns every failure into one line on
     stderr and exit code 2."""
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Click's `main`, with every usage error as one line (`modelcfg: error: ...`, exit 2)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except NO_ARGS_HELP as exc:
+            exc.show()
+            code = exc.exit_code
+        except click.UsageError as exc:
+            click.echo(f"modelcfg: error: {usage_line(exc)}", err=True)
+            code = EXIT_TROUBLE
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("modelcfg: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        close = difflib.get_close_matches(name, COMMANDS, n=1)
+        if name not in COMMANDS and not name.startswith("-") and close:
+            ctx.fail(f"no such command {name!r} (did you mean {close[0]!r}?)")
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
@@ -58,6 +88,17 @@ class ModelcfgGroup(click.Group):
             ctx.exit(EXIT_TROUBLE)
         except Exception as exc:  # an internal error: still one line unless --debug
             _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """Click's usage error on one line: `no such option '--fromat' (did you mean '--format'?)`."""
+    if isinstance(exc, click.NoSuchOption):
+        close = " or ".join(repr(name) for name in exc.possibilities or ())
+        return f"no such option {exc.option_name!r}" + (f" (did you mean {close}?)" if close else "")
+    text = " ".join(exc.format_message().split()).rstrip(".")
+    if text[:2].istitle():
+        text = text[0].lower() + text[1:]
+    return text
 
 
 def _fail(ctx: click.Context, line: str, code: int = EXIT_TROUBLE):

@@ -113,9 +113,12 @@ class ModelDocument:
     def find_layer(self, name: str) -> LayerRef:
         """The layer called `name` (or at path `outer/inner`), anywhere in the model."""
         refs = list(self.layers())
-        for ref in refs:
-            if name in (ref.path_str, ref.name):
-                return ref
+        exact = [ref for ref in refs if ref.path_str == name] or [ref for ref in refs if ref.name == name]
+        if len(exact) > 1:
+            paths = ", ".join(ref.path_str for ref in exact)
+            raise UsageError(self.label, f"{len(exact)} layers are named {name!r}: {paths}; give the path")
+        if exact:
+            return exact[0]
         names = sorted({ref.name for ref in refs} | {ref.path_str for ref in refs})
         close = difflib.get_close_matches(name, names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""

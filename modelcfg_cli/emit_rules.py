@@ -20,13 +20,14 @@ GLOB_SPECIALS = re.compile(r"([*?\[])")
 
 
 def emit_rules(changes: list[Change], doc_a: ModelDocument) -> tuple[dict, list[str]]:
-    """The rules dict (`{"rules": [...], "model": {...}}`) and one line per change it cannot express."""
+    """The rules dict (`{"rules": [...], "model": {...}}`) and one line per cause it cannot express (a
+    class change covers the layer's field changes and the layers added inside it)."""
     refs = {ref.path_str: ref for ref in doc_a.layers()}
     names = Counter(ref.name for ref in refs.values())
     actions: dict[str, dict] = {}
     renames: list[tuple[str, str]] = []
     model: dict = {}
-    unexpressed: list[str] = []
+    unexpressed: list[Change] = []
     recomputed: Counter = Counter()
     replaced = {change.layer for change in changes if change.kind == "class_changed"}
     for change in changes:
@@ -49,16 +50,17 @@ def emit_rules(changes: list[Change], doc_a: ModelDocument) -> tuple[dict, list[
             actions.setdefault(target, {}).setdefault("set", {})[prefix + "name"] = change.new
         elif change.kind == "renamed":
             renames.append((change.layer, change.new))
-        else:
-            unexpressed.append(_explain(change))
-    unexpressed += [f"{key} of {count} layer(s): Keras recomputes it" for key, count in recomputed.items()]
+        elif not _part_of_class_change(change, replaced):
+            unexpressed.append(change)
+    lines = _grouped(unexpressed)
+    lines += [f"{key} of {count} layer(s): Keras recomputes it" for key, count in recomputed.items()]
     rules = [{"match": _selector(layer, names), **layer_actions} for layer, layer_actions in actions.items()]
     renames.sort(key=lambda item: -item[0].count("/"))
     rules += [{"match": _selector(layer, names), "rename": new} for layer, new in renames]
     data: dict = {"rules": rules}
     if model:
         data["model"] = model
-    return data, unexpressed
+    return data, lines
 
 
 def _through_wrappers(layer: str, refs: dict) -> tuple[str, str]:
@@ -79,6 +81,40 @@ def _selector(layer: str, names: Counter) -> dict:
     if "/" not in layer and names[layer] == 1:
         return {"name": escaped}
     return {"path": escaped}
+
+
+def _part_of_class_change(change: Change, replaced: set) -> bool:
+    """A field change of a layer whose class changed, or a layer added or removed inside it."""
+    layer = change.layer or ""
+    return (change.kind == "changed" and layer in replaced) or (
+        change.kind in ("added", "removed") and any(layer.startswith(f"{outer}/") for outer in replaced)
+    )
+
+
+def _grouped(changes: list[Change]) -> list[str]:
+    """One line per cause: the change itself when it is alone, else the cause, a count and the layers."""
+    groups: dict[str, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(_cause(change), []).append(change)
+    lines = []
+    for cause, group in groups.items():
+        if len(group) == 1:
+            lines.append(_explain(group[0]))
+            continue
+        names = [change.layer or "model" for change in group]
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        lines.append(f"{cause}: {len(group)} layers ({shown})")
+    return lines
+
+
+def _cause(change: Change) -> str:
+    """What several changes have in common: `added Dropout`, `class changed LSTM -> GRU`, ..."""
+    if change.kind in ("added", "removed"):
+        layer = change.new if change.kind == "added" else change.old
+        return f"{change.kind} {layer['class_name']}"
+    if change.kind == "class_changed":
+        return f"class changed {change.old} -> {change.new}"
+    return change.kind if change.kind == "rewired" else f"{change.kind} {change.path}"
 
 
 def _explain(change: Change) -> str:

@@ -1,5 +1,5 @@
 """Files the tool writes: atomic writes through a temp file beside the target, and output-path checks
-(never the input, never through a symlink)."""
+(never the input, never through a symlink), and the data format an output name implies."""
 
 from __future__ import annotations
 
@@ -56,3 +56,14 @@ def _same_file(a: str, b: str) -> bool:
         return Path(b).exists() and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+DATA_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def data_format(output: str | None, fmt: str | None) -> str:
+    """`fmt`, else the data format OUTPUT's extension names (json by default); a contradiction is refused."""
+    implied = DATA_SUFFIXES.get(Path(output).suffix.lower()) if output else None
+    if fmt and implied and fmt != implied:
+        raise UsageError(output, f"--format {fmt} contradicts the extension (a {implied} file name)")
+    return fmt or implied or "json"

@@ -28,7 +28,8 @@ class ValidateOptions:
 def check_source(source: str, options: ValidateOptions) -> FileReport:
     """Read and validate one source (upgraded to Keras 3 first with `upgrade`); an unreadable one becomes
     a report with `read_error` set."""
-    from modelcfg_cli.legacy.upgrade import needs_upgrade, upgraded
+    from modelcfg_cli.legacy.dropped import dropped_findings
+    from modelcfg_cli.legacy.upgrade import needs_upgrade, upgraded_with_notes
 
     try:
         doc = read_document(source, options.max_config_bytes)
@@ -36,7 +37,8 @@ def check_source(source: str, options: ValidateOptions) -> FileReport:
         return FileReport(source, read_error=str(exc))
     notes = []
     if options.upgrade:
-        doc = upgraded(doc)
+        doc, upgrade_notes = upgraded_with_notes(doc)
+        notes += dropped_findings(upgrade_notes, options.strict)
     elif needs_upgrade(doc):
         version = doc.keras_version or "an older Keras"
         message = f"saved by {version}: checked as stored; --upgrade checks the Keras 3 config clone builds"

@@ -6,7 +6,8 @@ import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
 from modelcfg_cli.document import SHARED_ID_KEYS, resolve_pointer
-from modelcfg_cli.files import write_atomic
+from modelcfg_cli.errors import EXIT_FOUND
+from modelcfg_cli.files import data_format, write_atomic
 from modelcfg_cli.output import emit_data, to_text
 from modelcfg_cli.sources import read_document
 
@@ -14,12 +15,18 @@ from modelcfg_cli.sources import read_document
 @click.command()
 @click.argument("source")
 @click.option("--full", is_flag=True, help="The whole serialized object as stored, not get_config().")
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "yaml"]),
+    help="[default: from -o FILE's extension, else json]",
+)
 @click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option("--sort-keys", is_flag=True, help="Sort object keys.")
 @click.option("--layer", "layer_name", metavar="NAME", help="Only this layer's entry (nested too).")
 @click.option("--pointer", metavar="/JSON/POINTER", help="Only the value at this RFC 6901 pointer.")
 @click.option("--upgrade", is_flag=True, help="Upgrade a Keras 1/2 config to Keras 3 first (builtin:keras2).")
+@click.option("--strict", is_flag=True, help="With --upgrade: a dropped non-default value is a failure.")
 @click.option("--metadata", "show_metadata", is_flag=True, help="Keras version, date, format.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @max_config_bytes_option
@@ -34,18 +41,18 @@ def dump(
     layer_name,
     pointer,
     upgrade,
+    strict,
     show_metadata,
     output,
     max_config_bytes,
 ):
     """Print SOURCE's get_config() (what Keras would return), without importing Keras."""
+    fmt = data_format(output, fmt)
     doc = read_document(source, max_config_bytes)
     if upgrade:
-        from modelcfg_cli.legacy.upgrade import upgraded
-
-        doc = upgraded(doc)
+        doc = _upgraded(doc, strict)
     if show_metadata:
-        data = doc.metadata
+        data = {**doc.metadata, "backend": doc.metadata.get("backend", "not stored")}
     elif layer_name:
         data = doc.find_layer(layer_name).entry
     else:
@@ -57,3 +64,22 @@ def dump(
         write_atomic(output, text, protect=(doc.path,))
     else:
         emit_data(text, fmt, color_of(ctx))
+
+
+def _upgraded(doc, strict: bool):
+    """The upgraded document; each dropped non-default value is a warning on stderr (exit 1 with strict)."""
+    from modelcfg_cli.legacy.dropped import upgrade_warnings
+    from modelcfg_cli.legacy.upgrade import upgraded_with_notes
+
+    doc, notes = upgraded_with_notes(doc)
+    warnings = upgrade_warnings(notes)
+    for warning in warnings:
+        click.echo(f"modelcfg: warning: {doc.label}: {warning}", err=True)
+    if strict and warnings:
+        click.echo(
+            f"modelcfg: error: {doc.label}: the upgrade dropped {len(warnings)} non-default value(s) "
+            "(--strict); nothing written",
+            err=True,
+        )
+        click.get_current_context().exit(EXIT_FOUND)
+    return doc

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
@@ -10,6 +13,11 @@ from modelcfg_cli.files import check_output_path
 from modelcfg_cli.output import emit
 from modelcfg_cli.output.summary import RENDERERS, InspectView
 from modelcfg_cli.sources import read_document
+
+
+def terminal_width() -> int | None:
+    """The terminal's width (COLUMNS honoured) when stdout is one; None when piped (no limit)."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 @click.command("inspect")
@@ -22,10 +30,11 @@ from modelcfg_cli.sources import read_document
     "extension: .svg, .dot/.gv, .mmd).",
 )
 @click.option("--depth", type=click.IntRange(min=0), help="Show nested models down to this depth.")
+@click.option("--wide", is_flag=True, help="On a terminal, show the whole config column (no ellipsis).")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @max_config_bytes_option
 @click.pass_context
-def inspect_command(ctx, source, fmt, depth, output, max_config_bytes):
+def inspect_command(ctx, source, fmt, depth, wide, output, max_config_bytes):
     """Summarize SOURCE: class, Keras version, layer counts and a table of layers; or draw its graph."""
     from modelcfg_cli.output.pictures import format_of
 
@@ -34,5 +43,6 @@ def inspect_command(ctx, source, fmt, depth, output, max_config_bytes):
         check_output_path(output, (source,))
     if output and fmt == "text":
         raise UsageError(output, "-o needs --format json, mermaid, dot or svg")
-    view = InspectView(read_document(source, max_config_bytes), depth)
+    width = None if wide or output else terminal_width()
+    view = InspectView(read_document(source, max_config_bytes), depth, width)
     emit(RENDERERS[fmt], view, color=color_of(ctx), output=output, protect=(source,))

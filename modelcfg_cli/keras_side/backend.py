@@ -8,14 +8,22 @@ import os
 import sys
 
 from modelcfg_cli.errors import CloneError, UsageError
+from modelcfg_cli.keras_side.quiet import quiet
 
 BACKENDS = ("numpy", "jax", "torch", "tensorflow")
-NEEDS = {"numpy": "jax", "jax": "jax", "torch": "torch", "tensorflow": "tensorflow"}
+# what each Keras backend imports beyond Keras's own requirements (its numpy backend uses jax and scipy)
+NEEDS = {
+    "numpy": ("jax", "scipy"),
+    "jax": ("jax", "scipy"),
+    "torch": ("torch",),
+    "tensorflow": ("tensorflow",),
+}
+INSTALL_HINT = 'pip install "modelcfg[backend]"'
 
 
 def available(name: str) -> bool:
-    """True when the packages backend `name` needs can be imported (Keras's numpy backend uses jax)."""
-    return importlib.util.find_spec(NEEDS[name]) is not None
+    """True when the packages backend `name` needs can be imported."""
+    return all(importlib.util.find_spec(module) is not None for module in NEEDS[name])
 
 
 def choose_backend(requested: str | None = None) -> str:
@@ -38,9 +46,15 @@ def choose_backend(requested: str | None = None) -> str:
             )
         return active
     if wanted is None:
-        wanted = next((name for name in BACKENDS if available(name)), "numpy")
+        wanted = next((name for name in BACKENDS if available(name)), None)
+        if wanted is None:
+            raise CloneError(
+                "clone", f"no Keras backend is installed (numpy needs jax and scipy): {INSTALL_HINT}"
+            )
     elif not available(wanted):
-        raise UsageError(option, f"backend {wanted!r} needs the {NEEDS[wanted]!r} package, not installed")
+        missing = " and ".join(m for m in NEEDS[wanted] if importlib.util.find_spec(m) is None)
+        hint = INSTALL_HINT if wanted in ("numpy", "jax") else f"pip install {missing}"
+        raise UsageError(option, f"backend {wanted!r} needs {missing}, not installed: {hint}")
     return wanted
 
 
@@ -55,9 +69,12 @@ def import_keras(backend: str, modules: tuple[str, ...] = ()):
     os.environ["KERAS_BACKEND"] = backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
-        keras = importlib.import_module("keras")
+        with quiet():
+            keras = importlib.import_module("keras")
     except ImportError as exc:
-        raise CloneError("keras", f"cannot import keras with the {backend!r} backend: {exc}") from None
+        raise CloneError(
+            "keras", f"cannot import keras with the {backend!r} backend: {exc}; install it: {INSTALL_HINT}"
+        ) from None
     for name in modules:
         try:
             importlib.import_module(name)

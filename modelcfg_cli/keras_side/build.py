@@ -8,11 +8,11 @@ from __future__ import annotations
 import copy
 import json
 import re
-import warnings
 from pathlib import Path
 
 from modelcfg_cli.errors import CloneError
 from modelcfg_cli.files import temp_beside
+from modelcfg_cli.keras_side.quiet import quiet
 
 SUFFIXES = {"keras": ".keras", "h5": ".h5", "json": ".json"}
 MISSING_CLASS = re.compile(
@@ -24,8 +24,7 @@ MISSING_CLASS = re.compile(
 def instantiate(keras, envelope: dict, safe_mode: bool, label: str):
     """A new model from a deep copy of the serialized model (`from_config` mutates its input)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             model = _from_config(keras, copy.deepcopy(envelope), safe_mode)
     except Exception as exc:
         raise keras_error(label, exc) from exc
@@ -75,8 +74,7 @@ def save_temp(keras, model, out: str, fmt: str) -> Path:
     """Save `model` to a temp file next to `out` (same folder, so the final rename is atomic)."""
     temp = temp_beside(out, SUFFIXES[fmt])
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             if fmt == "json":
                 temp.write_text(model.to_json(indent=2) + "\n", encoding="utf-8")
             else:
@@ -93,8 +91,7 @@ def reload_config(keras, temp: Path, fmt: str, safe_mode: bool, label: str) -> d
     if fmt == "json":
         return json.loads(temp.read_text(encoding="utf-8"))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             model = keras.saving.load_model(temp, compile=False, safe_mode=safe_mode)
     except Exception as exc:
         raise keras_error(label, exc) from exc

@@ -20,8 +20,10 @@ from modelcfg_cli.files import check_output_path
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 from modelcfg_cli.keras_side.build import instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.verify import mismatches
+from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
@@ -53,10 +55,14 @@ class ClonePlan:
 
     @property
     def problems(self) -> list[str]:
-        """Reasons not to build: validation errors, and rules that matched nothing under `strict`."""
+        """Reasons not to build: validation errors; under `strict`, rules that matched nothing and
+        non-default values the upgrade dropped."""
         lines = [finding.line() for finding in self.findings if finding.severity == ERROR]
         if self.strict:
             lines += [f"{r.where}: rule matched no layer ({r.description})" for r in self.report.unmatched()]
+            lines += [
+                f"{r.where}: {w} (--strict)" for r in self.report.results for w in upgrade_warnings(r.notes)
+            ]
         return lines
 
     @property
@@ -202,6 +208,8 @@ def build(
     context = BuildContext(plan, model, keras)
     after_build(context, post_build)
     temp = save_temp(keras, context.model, out, fmt)
+    if fmt == "h5":
+        context.notes.append(H5_NOTE)
     try:
         saved = reload_config(keras, temp, fmt, not unsafe, out)
         wrong = mismatches(strip_shared_ids(plan.rewritten.envelope), strip_shared_ids(saved))

@@ -74,25 +74,26 @@ LEGACY_MODEL_MODULES = frozenset({"functional", "sequential", "training"})
 
 BASE_KWARGS = frozenset({"name", "trainable", "dtype", "autocast", "input_shape", "batch_input_shape"})
 
-LEGACY_KWARGS = frozenset(
-    {
-        "input_dim",
-        "input_length",
-        "batch_size",
-        "consume_less",
-        "mode",
-        "time_major",
-        "groups",
-        "implementation",
-        "mode_type",
-        "dot_axes",
-        "concat_axis",
-        "output_shape",
-        "output_shape_type",
-        "output_mask",
-        "output_mask_type",
-    }
-)
+# Arguments Keras 3 no longer has, each with its default in the Keras (1, 2 or tf.keras) that had it:
+# dropping the default loses nothing, dropping any other value is a warning (a failure with --strict).
+REMOVED_KWARGS = {
+    "input_dim": None,  # the shape arguments become the InputLayer (first layer) or were ignored
+    "input_length": None,
+    "batch_size": None,
+    "mode": 0,  # Keras 1 BatchNormalization (0: feature-wise); a Merge's mode picks its Keras 3 class
+    "time_major": False,  # tf.keras RNN layers: inputs as (time, batch, ...)
+    "groups": 1,  # tf.keras DepthwiseConv2D inherited Conv2D's `groups`
+    "mode_type": "raw",  # Keras 1 Merge/Lambda: how `mode` was serialized
+    "dot_axes": -1,  # Keras 1 Merge: taken over as Dot's `axes` when mode is dot/cos
+    "concat_axis": -1,  # Keras 1 Merge: taken over as Concatenate's `axis` when mode is concat
+    "output_shape": None,  # Keras 1 Merge: a computed output shape
+    "output_shape_type": "raw",
+    "output_mask": None,
+    "output_mask_type": "raw",
+}
+
+# Removed arguments that only chose how fast the same result was computed: any value drops silently.
+SPEED_ONLY = frozenset({"consume_less", "implementation"})
 
 INITIALIZERS = {
     "zero": "Zeros",

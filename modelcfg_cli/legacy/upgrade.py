@@ -10,12 +10,12 @@ from __future__ import annotations
 import copy
 
 from modelcfg_cli.document import KERAS_TENSOR, MODEL_CLASSES, ModelDocument, is_model_entry, layer_name
+from modelcfg_cli.legacy.dropped import dropped_note
 from modelcfg_cli.legacy.names import (
     BASE_KWARGS,
     CLASS_RENAMES,
     INITIALIZERS,
     KWARG_RENAMES,
-    LEGACY_KWARGS,
     LEGACY_MODEL_MODULES,
     MERGE_MODES,
     PER_CLASS_RENAMES,
@@ -67,10 +67,15 @@ def upgrade_envelope(envelope: dict, metadata: dict | None = None) -> tuple[dict
 
 def upgraded(doc: ModelDocument) -> ModelDocument:
     """`doc` with its envelope upgraded (unchanged when it is already Keras 3)."""
+    return upgraded_with_notes(doc)[0]
+
+
+def upgraded_with_notes(doc: ModelDocument) -> tuple[ModelDocument, list[str]]:
+    """`doc` upgraded, and the upgrade's notes (the dropped values among them: `dropped.upgrade_warnings`)."""
     if not needs_upgrade(doc):
-        return doc
-    envelope, _ = upgrade_envelope(doc.envelope, doc.metadata)
-    return ModelDocument(envelope, doc.metadata, doc.label, doc.path)
+        return doc, []
+    envelope, notes = upgrade_envelope(doc.envelope, doc.metadata)
+    return ModelDocument(envelope, doc.metadata, doc.label, doc.path), notes
 
 
 def _upgrade_model(entry: dict, notes: list[str], where: str) -> None:
@@ -254,8 +259,6 @@ def _fix_values(class_name: str, config: dict, notes: list[str], where: str) -> 
         and len(config["axis"]) == 1
     ):
         config["axis"] = config["axis"][0]
-    if class_name == "BatchNormalization" and config.get("mode") not in (None, 0):
-        notes.append(f"{where}: BatchNormalization mode {config['mode']} is gone; Keras 3 uses mode 0")
 
 
 def _drop_unknown(class_name: str, config: dict, notes: list[str], where: str, keep: tuple = ()) -> None:
@@ -264,9 +267,9 @@ def _drop_unknown(class_name: str, config: dict, notes: list[str], where: str, k
     if schema.get("additionalProperties", True) is not False:
         return
     for key in [k for k in config if k not in known]:
-        value = config.pop(key)
-        if key not in LEGACY_KWARGS and value not in (None, False, 0, [], {}):
-            notes.append(f"{where}: dropped {key}={value!r} ({class_name} in Keras 3 has no such argument)")
+        note = dropped_note(where, class_name, key, config.pop(key))
+        if note:
+            notes.append(note)
 
 
 def _explicit_input(config: dict) -> None:

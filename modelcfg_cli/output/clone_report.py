@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from modelcfg_cli.diff import Change
+from modelcfg_cli.legacy.dropped import is_warning
 from modelcfg_cli.output.changes import STYLES, by_layer, describe
 
 Line = list[tuple[str, str]]
@@ -26,7 +27,7 @@ def plan_lines(plan) -> list[Line]:
         lines.append(
             [(f"{where}{result.description}", "bold"), (f": {count} layer{'s' * (count != 1)}", style)]
         )
-        lines.extend([[(f"  {note}", "")] for note in result.notes])
+        lines.extend([[(f"  {note}", "yellow" if is_warning(note) else "")] for note in result.notes])
     lines.extend([[(f"model: {note}", "")] for note in plan.report.model_notes])
     changes = visible_changes(plan.changes)
     for layer, group in by_layer(changes):
@@ -43,10 +44,18 @@ def plan_lines(plan) -> list[Line]:
 def result_line(result) -> Line:
     """`wrote OUT (keras, numpy backend): 6 layers, 5,989 parameters in 1.30 s`."""
     text = (
-        f"wrote {result.out} ({result.fmt}, {result.backend} backend): {result.layers} layers, "
+        f"wrote {result.out} ({result.fmt}, {result.backend} backend): {_contents(result)}, "
         f"{result.params:,} parameters in {result.seconds:.2f} s"
     )
     return [(text, "green")]
+
+
+def _contents(result) -> str:
+    """`6 layers`, or for a model that lists no layers (a keras_hub backbone): `1 model (keras_hub>X)`."""
+    if result.layers:
+        return f"{result.layers} layer{'s' * (result.layers != 1)}"
+    envelope = result.plan.rewritten.envelope
+    return f"1 model ({envelope.get('registered_name') or envelope.get('class_name')})"
 
 
 def as_json(plan, result=None) -> str:

@@ -4,6 +4,7 @@ svg). `RENDERERS` maps each `--format` name to a function `(view, sink)`."""
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass
 
 from modelcfg_cli.document import ModelDocument
@@ -19,6 +20,7 @@ class InspectView:
 
     document: ModelDocument
     depth: int | None = None
+    width: int | None = None
 
 
 def render_text(view: InspectView, sink) -> None:
@@ -27,18 +29,37 @@ def render_text(view: InspectView, sink) -> None:
     summary = summarize(view.document, view.depth)
     console = sink.console()
     version = summary["keras_version"] or "unknown"
-    console.print(f"{summary['class_name']} {summary['name']!r}", style="bold", end="", markup=False)
+    name = "(unnamed)" if summary["name"] is None else repr(summary["name"])
+    console.print(f"{summary['class_name']} {name}", style="bold", end="", markup=False)
     console.print(
         f"  keras {version}  format {summary['format']}  {summary['layer_count']} layers", markup=False
     )
     if not summary["layers"]:
         console.print("no layer list in this config (a subclassed model keeps its layers in code)")
         return
-    console.print(", ".join(f"{name} x{count}" for name, count in summary["counts"].items()), markup=False)
+    counts = ", ".join(f"{name} x{count}" for name, count in summary["counts"].items())
+    console.print(textwrap.fill(counts, view.width) if view.width else counts, markup=False)
     rows = [_cells(row) for row in summary["layers"]]
     widths = [max(len(cells[i]) for cells in [COLUMNS, *rows]) for i in range(len(COLUMNS))]
+    if view.width is not None:
+        rows, widths = fit(rows, widths, view.width)
     console.print(_line(COLUMNS, widths), style="bold", markup=False, soft_wrap=True)
     console.print("\n".join(_line(cells, widths) for cells in rows), markup=False, soft_wrap=True)
+
+
+def fit(rows: list[tuple[str, ...]], widths: list[int], width: int) -> tuple[list, list[int]]:
+    """Rows whose config cells are shortened (ending in `…`) so that a table line fits `width`."""
+    config = COLUMNS.index("config")
+    excess = sum(widths) + 2 * (len(widths) - 1) - width
+    if excess <= 0:
+        return rows, widths
+    room = max(len(COLUMNS[config]) + 2, widths[config] - excess)
+    cut = [(*cells[:config], _ellipsis(cells[config], room), *cells[config + 1 :]) for cells in rows]
+    return cut, [room if i == config else w for i, w in enumerate(widths)]
+
+
+def _ellipsis(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: room - 1] + "…"
 
 
 def _cells(row: dict) -> tuple[str, ...]:

@@ -64,13 +64,25 @@ def apply(envelope: dict, ruleset: RuleSet, metadata: dict | None = None) -> tup
     results = []
     for step in ruleset.rules:
         if isinstance(step, BuiltinStep):
+            before = model
             model, notes = step.function(model, dict(metadata or {}))
-            results.append(RuleResult(step.where, step.describe(), ("(model)",), tuple(notes)))
+            changed = changed_layers(before, model, metadata)
+            results.append(RuleResult(step.where, step.describe(), changed, tuple(notes)))
         else:
             results.append(_apply_rule(model, step, edits))
     model_notes = apply_model_settings(model, ruleset.model)
     drop_stale(model, edits.reshaped)
     return model, Report(tuple(results), tuple(model_notes))
+
+
+def changed_layers(before: dict, after: dict, metadata: dict | None) -> tuple[str, ...]:
+    """The layers (paths) a built-in rewrite changed, added or removed, as `diff` sees them."""
+    from modelcfg_cli.diff import diff
+    from modelcfg_cli.document import ModelDocument
+
+    meta = dict(metadata or {})
+    changes = diff(ModelDocument(before, meta, "before"), ModelDocument(after, meta, "after"))
+    return tuple(dict.fromkeys(change.layer for change in changes if change.layer is not None))
 
 
 def _apply_rule(model: dict, rule: Rule, edits: Edits) -> RuleResult:

@@ -51,8 +51,8 @@ def _holds(value: object, test: object) -> bool:
 def _predicate(value: object, op: str, operand: object) -> bool:
     if op == "exists":
         return (value is not MISSING) == bool(operand)
-    if value is MISSING:
-        return op == "ne"
+    if value is MISSING:  # a comparison on a field the layer lacks never holds; `exists` asks that
+        return False
     if op == "in":
         return _normal(value) in [_normal(item) for item in operand]
     if op == "regex":

@@ -30,7 +30,7 @@ def test_python_dash_m_runs_the_tool():
 
 def test_unknown_option_is_a_usage_error():
     result = invoke("dump", "--no-such-option", "x")
-    assert result.exit_code == 2 and "No such option" in result.stderr
+    assert result.exit_code == 2 and "no such option" in result.stderr
 
 
 def test_color_rules(monkeypatch):
