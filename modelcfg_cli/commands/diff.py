@@ -39,6 +39,12 @@ from modelcfg_cli.sources import read_document
     help="A field on one side only whose value is null/false/empty is no difference (fields a newer Keras "
     "adds with their defaults).",
 )
+@click.option(
+    "--weights",
+    "with_weights",
+    is_flag=True,
+    help="Also compare the stored weights tensor by tensor (max abs difference, relative L2 change).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when the models differ.")
 @click.option(
     "--emit-rules",
@@ -57,6 +63,7 @@ def diff_command(
     ignore,
     ignore_names,
     ignore_new_fields,
+    with_weights,
     exit_zero,
     rules_out,
     max_config_bytes,
@@ -76,11 +83,20 @@ def diff_command(
     doc_a = read_document(source_a, max_config_bytes)
     doc_b = read_document(source_b, max_config_bytes)
     changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
-    summary = summarize(changes, doc_a, doc_b)
-    _render(changes, summary, fmt, stat, color_of(ctx))
+    weight_changes = _weight_changes(doc_a, doc_b) if with_weights else []
+    summary = summarize(changes + weight_changes, doc_a, doc_b)
+    if with_weights:
+        summary["weights"] = len(weight_changes)
+    _render(changes + weight_changes, summary, fmt, stat, color_of(ctx))
     if rules_out:
         _write_rules(rules_out, changes, doc_a, doc_b)
-    ctx.exit(0 if exit_zero or not changes else 1)
+    ctx.exit(0 if exit_zero or not (changes or weight_changes) else 1)
+
+
+def _weight_changes(doc_a, doc_b) -> list:
+    from modelcfg_cli.weights_diff import diff_weights
+
+    return diff_weights(doc_a, doc_b)
 
 
 def _render(changes, summary, fmt: str, stat: bool, color: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 from modelcfg_cli.diff import KINDS, MISSING, Change
@@ -16,6 +17,7 @@ STYLES = {
     "added": "green",
     "rewired": "blue",
     "changed": "yellow",
+    "weights": "yellow",
 }
 NOUNS = {
     "model": ("model change", "model changes"),
@@ -25,7 +27,9 @@ NOUNS = {
     "added": ("added", "added"),
     "rewired": ("rewired", "rewired"),
     "changed": ("changed field", "changed fields"),
+    "weights": ("changed tensor", "changed tensors"),
 }
+ALL_KINDS = (*KINDS, "weights")
 MAX_VALUE = 120
 
 
@@ -56,6 +60,8 @@ def value_text(value: object, limit: int = MAX_VALUE) -> str:
 def describe(change: Change) -> tuple[str, str]:
     """A change as (label, detail) for one line of text or one table row."""
     kind, old, new = change.kind, change.old, change.new
+    if kind == "weights":
+        return weights_text(change)
     if kind == "renamed":
         return "renamed", f"{old} -> {new}"
     if kind == "class_changed":
@@ -69,9 +75,35 @@ def describe(change: Change) -> tuple[str, str]:
     return str(change.path), f"{value_text(old)} -> {value_text(new)}"
 
 
+def weights_text(change) -> tuple[str, str]:
+    """A tensor's change as (label, detail): `weights 0 (vars/0)`, `max_abs 0.5, rel_l2 0.01, ...`."""
+    label = f"weights {change.path}" + (f" ({change.name})" if change.name else "")
+    old, new = change.old, change.new
+    if change.change in ("added", "removed"):
+        side = new if change.change == "added" else old
+        return label, f"{change.change}, {_shape(side)} {side['dtype']}"
+    if change.change in ("shape", "dtype"):
+        key = change.change
+        show = _shape if key == "shape" else (lambda side: side["dtype"])
+        return label, f"{key} {show(old)} -> {show(new)}"
+    if change.max_abs is None:
+        return label, "values changed"
+    rel = "n/a (A is all zeros)" if change.rel_l2 is None else f"{change.rel_l2:.3g}"
+    total = math.prod(old["shape"])
+    detail = f"max_abs {change.max_abs:.6g}, rel_l2 {rel}, {change.values_changed} of {total} values changed"
+    for what, counts in (("NaN", change.nan), ("Inf", change.inf)):
+        if counts and (counts["a"] or counts["b"]):
+            detail += f", {what} {counts['a']} -> {counts['b']}"
+    return label, detail
+
+
+def _shape(side: dict) -> str:
+    return "x".join(map(str, side["shape"])) or "scalar"
+
+
 def counts_text(summary: dict) -> str:
     """`1 renamed, 2 changed fields in 3 layers`, or `no differences`."""
-    parts = [f"{summary[kind]} {NOUNS[kind][summary[kind] != 1]}" for kind in KINDS if summary[kind]]
+    parts = [f"{summary[kind]} {NOUNS[kind][summary[kind] != 1]}" for kind in ALL_KINDS if summary.get(kind)]
     if not parts:
         return "no differences"
     layers = summary["layers_changed"]
@@ -145,7 +177,7 @@ def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str
     out += [f"**{verdict}**: {counts_text(summary)} ({layers['a']} layers in A, {layers['b']} in B)", ""]
     if changes:
         out += ["| change | count |", "|---|---:|"]
-        out += [f"| {kind} | {summary[kind]} |" for kind in KINDS if summary[kind]]
+        out += [f"| {kind} | {summary[kind]} |" for kind in ALL_KINDS if summary.get(kind)]
         out.append("")
     if not stat:
         for layer, group in by_layer(changes):
@@ -161,7 +193,9 @@ def _markdown_row(change: Change) -> str:
     if change.kind in ("changed", "model"):
         old, new = _code(value_text(change.old)), _code(value_text(change.new))
         return f"| {change.kind} | {_code(change.path)} | {old} | {new} |"
-    _, detail = describe(change)
+    label, detail = describe(change)
+    if change.kind == "weights":
+        return f"| weights | {_code(label)} | | {_code(detail)} |"
     if change.kind == "added":
         return f"| added | | | {_code(detail)} |"
     if change.kind == "removed":
