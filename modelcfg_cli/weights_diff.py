@@ -14,7 +14,7 @@ import numpy as np
 
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.weights import StoredTensor, chunks, open_tensors
+from modelcfg_cli.weights import CHUNK_BYTES, StoredTensor, chunks, open_tensors
 
 NO_WEIGHTS = (
     "stores no weights (a config-only source); diff --weights needs a .keras file, a model folder or an .h5"
@@ -71,7 +71,8 @@ class _Totals:
 
 
 def diff_weights(doc_a: ModelDocument, doc_b: ModelDocument) -> list[WeightChange]:
-    """Every tensor that differs between the weights stored with A and with B, in graph order."""
+    """Every tensor that differs between the weights stored with A and with B, in B's graph order
+    (the layers only A has come first)."""
     path_a, path_b = _weights_path(doc_a), _weights_path(doc_b)
     with open_tensors(path_a) as tensors_a, open_tensors(path_b) as tensors_b:
         if tensors_a is None:
@@ -114,7 +115,9 @@ def _one_sided(tensor: StoredTensor, change: str) -> WeightChange:
     return WeightChange(tensor.layer, str(tensor.index), change, tensor.name, **side)
 
 
-def compare_tensors(a: StoredTensor, b: StoredTensor) -> WeightChange | None:
+def compare_tensors(
+    a: StoredTensor, b: StoredTensor, *, chunk_bytes: int = CHUNK_BYTES
+) -> WeightChange | None:
     """The difference between two stored tensors, read slice by slice; None when they are equal."""
     old, new = _signature(a), _signature(b)
     base = {"layer": b.layer, "path": str(b.index), "name": b.name, "old": old, "new": new}
@@ -124,7 +127,7 @@ def compare_tensors(a: StoredTensor, b: StoredTensor) -> WeightChange | None:
         return WeightChange(change="dtype", **base)
     numeric = a.dataset.dtype.kind in "biuf"
     totals = _Totals()
-    for chunk_a, chunk_b in zip(chunks(a.dataset), chunks(b.dataset), strict=True):
+    for chunk_a, chunk_b in zip(chunks(a.dataset, chunk_bytes), chunks(b.dataset, chunk_bytes), strict=True):
         if numeric:
             _add_chunk(totals, chunk_a, chunk_b)
         elif chunk_a.tobytes() != chunk_b.tobytes():
