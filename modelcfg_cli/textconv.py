@@ -15,7 +15,8 @@ import json
 import numpy as np
 
 from modelcfg_cli.document import ModelDocument, is_model_entry, strip_shared_ids
-from modelcfg_cli.weights import chunks, open_tensors
+from modelcfg_cli.errors import SourceError
+from modelcfg_cli.weights import chunks, open_datasets, open_tensors
 
 MODEL_KEYS = frozenset({"name", "layers", "input_layers", "output_layers"})
 HASH_DIGITS = 12
@@ -84,6 +85,15 @@ def weights_lines(doc: ModelDocument) -> list[str]:
     """`weights: N tensors, M values` and one line per tensor in graph order, or `weights: none stored`."""
     if doc.path is None:
         return ["weights: none stored"]
+    try:
+        return _matched_weights_lines(doc)
+    except SourceError as exc:
+        with open_datasets(doc.path) as datasets:
+            rows = [_dataset_row(name, dataset) for name, dataset in datasets]
+        return [f"weights: {len(rows)} tensors, by stored path ({exc.message})", *rows]
+
+
+def _matched_weights_lines(doc: ModelDocument) -> list[str]:
     with open_tensors(doc.path) as tensors:
         if not tensors:
             return ["weights: none stored"]
@@ -112,13 +122,5 @@ def _dataset_row(label: str, dataset) -> str:
 
 def hdf5_lines(path: str, reason: str) -> list[str]:
     """An HDF5 file that is not a whole model (a weights file, data): why, then every dataset's line."""
-    import h5py
-
-    lines = [f"hdf5: not a Keras model ({reason})"]
-    found: list[tuple[str, object]] = []
-    with h5py.File(path, "r") as handle:
-        handle.visititems(
-            lambda name, item: found.append((name, item)) if isinstance(item, h5py.Dataset) else None
-        )
-        lines += [_dataset_row(name, dataset) for name, dataset in sorted(found, key=lambda pair: pair[0])]
-    return lines
+    with open_datasets(path) as datasets:
+        return [f"hdf5: not a Keras model ({reason})", *(_dataset_row(name, item) for name, item in datasets)]

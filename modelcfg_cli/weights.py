@@ -69,6 +69,24 @@ def open_tensors(source: str) -> Iterator[list[StoredTensor] | None]:
         yield tensors
 
 
+@contextmanager
+def open_datasets(source: str) -> Iterator[list[tuple[str, object]]]:
+    """Every dataset of the file holding `source`'s weights, by its HDF5 path, sorted; whatever layout."""
+    import h5py
+
+    with ExitStack() as stack:
+        try:
+            handle, _ = _open_weights_file(source, stack, h5py)
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise SourceError(source, f"cannot read the weights ({exc})") from exc
+        found: list[tuple[str, object]] = []
+        if handle is not None:
+            handle.visititems(
+                lambda name, item: found.append((name, item)) if hasattr(item, "dtype") else None
+            )
+        yield sorted(found, key=lambda pair: pair[0])
+
+
 def _open_weights_file(source: str, stack: ExitStack, h5py) -> tuple[object, str]:
     """The open HDF5 file holding the weights and its layout (`keras` or `legacy`), or (None, "")."""
     path = Path(source)

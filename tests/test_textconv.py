@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import zipfile
 
 import h5py
 import numpy as np
@@ -107,3 +108,22 @@ def test_a_file_that_is_neither_is_one_line_exit_2(tmp_path):
 
 def test_textconv_does_not_import_keras(saved_models):
     run_without_keras("textconv", saved_models["rnn"]["h5"])
+
+
+def test_weights_without_layer_names_are_listed_by_stored_path(saved_models, tmp_path):
+    """tf.keras 2.13-2.15 zips key weights by class and counter: listed as stored, never an error."""
+    with zipfile.ZipFile(saved_models["sequential"]["keras"]) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    weights = tmp_path / "w.h5"
+    with h5py.File(weights, "w") as handle:
+        handle["_layer_checkpoint_dependencies/dense/vars/0"] = np.ones((2, 3), "float32")
+    members["model.weights.h5"] = weights.read_bytes()
+    target = tmp_path / "tfkeras.keras"
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    lines = text_of(str(target))
+    start = next(i for i, line in enumerate(lines) if line.startswith("weights: "))
+    assert lines[start].startswith("weights: 1 tensors, by stored path (weights saved by tf.keras 2.13-2.15")
+    digest = hashlib.sha256(np.ones((2, 3), "<f4").tobytes()).hexdigest()[:12]
+    assert lines[start + 1 :] == [f"  _layer_checkpoint_dependencies/dense/vars/0 2x3 float32 {digest}"]
