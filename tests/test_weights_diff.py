@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
 import zipfile
+from dataclasses import replace
 
 import h5py
 import numpy as np
