@@ -45,6 +45,13 @@ from modelcfg_cli.sources import read_document
     is_flag=True,
     help="Also compare the stored weights tensor by tensor (max abs difference, relative L2 change).",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="List default-only differences too (a field absent on one side, null/false/empty on the other); "
+    "without it they are one count line.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when the models differ.")
 @click.option(
     "--emit-rules",
@@ -64,6 +71,7 @@ def diff_command(
     ignore_names,
     ignore_new_fields,
     with_weights,
+    verbose,
     exit_zero,
     rules_out,
     max_config_bytes,
@@ -73,7 +81,7 @@ def diff_command(
     Any two sources in any format (.keras, .h5, folder, JSON, YAML); the same model in two formats is
     equal. Exit 0 when equal, 1 when different, 2 on trouble.
     """
-    from modelcfg_cli.diff import DiffOptions, diff, summarize
+    from modelcfg_cli.diff import DiffOptions, diff, is_default_only, summarize
     from modelcfg_cli.output import check_output_path
 
     if source_a == "-" and source_b == "-":
@@ -84,10 +92,12 @@ def diff_command(
     doc_b = read_document(source_b, max_config_bytes)
     changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
     weight_changes = _weight_changes(doc_a, doc_b) if with_weights else []
-    summary = summarize(changes + weight_changes, doc_a, doc_b)
+    shown = changes if verbose else [change for change in changes if not is_default_only(change)]
+    summary = summarize(shown + weight_changes, doc_a, doc_b)
+    summary["default_only"] = len(changes) - len(shown)
     if with_weights:
         summary["weights"] = len(weight_changes)
-    _render(changes + weight_changes, summary, fmt, stat, color_of(ctx))
+    _render(shown + weight_changes, summary, fmt, stat, color_of(ctx))
     if rules_out:
         _write_rules(rules_out, changes, doc_a, doc_b)
     ctx.exit(0 if exit_zero or not (changes or weight_changes) else 1)

@@ -13,6 +13,8 @@ STYLES = {
     "model": "bold",
     "renamed": "cyan",
     "class_changed": "magenta",
+    "wrapped": "magenta",
+    "unwrapped": "magenta",
     "removed": "red",
     "added": "green",
     "rewired": "blue",
@@ -23,6 +25,8 @@ NOUNS = {
     "model": ("model change", "model changes"),
     "renamed": ("renamed", "renamed"),
     "class_changed": ("class changed", "classes changed"),
+    "wrapped": ("wrapped", "wrapped"),
+    "unwrapped": ("unwrapped", "unwrapped"),
     "removed": ("removed", "removed"),
     "added": ("added", "added"),
     "rewired": ("rewired", "rewired"),
@@ -35,7 +39,7 @@ MAX_VALUE = 120
 
 def as_json(changes: list[Change], summary: dict, stat: bool = False) -> str:
     """`{"equal", "summary", "changes"}` (no "changes" with --stat), sorted keys, one trailing newline."""
-    data: dict = {"equal": not changes, "summary": summary}
+    data: dict = {"equal": not changes and not summary.get("default_only"), "summary": summary}
     if not stat:
         data["changes"] = [change.as_dict() for change in changes]
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
@@ -66,6 +70,10 @@ def describe(change: Change) -> tuple[str, str]:
         return "renamed", f"{old} -> {new}"
     if kind == "class_changed":
         return "class", f"{old} -> {new}"
+    if kind == "wrapped":
+        return "wrapped", f"in {new.split('(')[0]} ({old} -> {new})"
+    if kind == "unwrapped":
+        return "unwrapped", f"from {old.split('(')[0]} ({old} -> {new})"
     if kind in ("removed", "added"):
         layer = old if kind == "removed" else new
         inbound = ", ".join(layer["inbound"]) or "no inputs"
@@ -118,9 +126,18 @@ def summary_line(changes: list[Change], summary: dict) -> str:
     note = ""
     if versions["a"] and versions["b"] and versions["a"] != versions["b"]:
         note = f"; keras {versions['a']} vs {versions['b']} (information)"
+    folded = summary.get("default_only")
+    if not changes and folded:
+        return f"{sources['a']} and {sources['b']} differ only in {_folded(folded)}{note}"
     if not changes:
         return f"{sources['a']} and {sources['b']} are equal ({summary['layers']['a']} layers){note}"
-    return f"{sources['a']} and {sources['b']} differ: {counts_text(summary)}{note}"
+    more = f"; {_folded(folded)}" if folded else ""
+    return f"{sources['a']} and {sources['b']} differ: {counts_text(summary)}{more}{note}"
+
+
+def _folded(count: int) -> str:
+    """`12 default-only fields (not listed; --verbose lists them)`."""
+    return f"{count} default-only field{'s' if count != 1 else ''} (not listed; --verbose lists them)"
 
 
 def text_lines(changes: list[Change], summary: dict, stat: bool = False) -> list[list[tuple[str, str]]]:
@@ -172,9 +189,12 @@ def as_markdown(changes: list[Change], summary: dict, stat: bool = False) -> str
     """A pull-request comment: a verdict, a summary table and a table of changes per layer."""
     sources = summary["sources"]
     out = [f"### modelcfg diff: {_code(sources['a'])} → {_code(sources['b'])}", ""]
-    verdict = "Equal" if not changes else "Different"
+    folded = summary.get("default_only")
+    verdict = "Equal" if not changes and not folded else "Different"
     layers = summary["layers"]
     out += [f"**{verdict}**: {counts_text(summary)} ({layers['a']} layers in A, {layers['b']} in B)", ""]
+    if folded:
+        out += [f"Also {_folded(folded)}: a field absent on one side, null/false/empty on the other.", ""]
     if changes:
         out += ["| change | count |", "|---|---:|"]
         out += [f"| {kind} | {summary[kind]} |" for kind in ALL_KINDS if summary.get(kind)]
