@@ -118,24 +118,23 @@ def _one_sided(tensor: StoredTensor, change: str) -> WeightChange:
 def compare_tensors(
     a: StoredTensor, b: StoredTensor, *, chunk_bytes: int = CHUNK_BYTES
 ) -> WeightChange | None:
-    """The difference between two stored tensors, read slice by slice; None when they are equal."""
+    """The difference between two stored tensors, read slice by slice; None when they are equal. Equal
+    bytes settle it in one pass; a tensor that differs is read again for its figures."""
     old, new = _signature(a), _signature(b)
     base = {"layer": b.layer, "path": str(b.index), "name": b.name, "old": old, "new": new}
     if old["shape"] != new["shape"]:
         return WeightChange(change="shape", **base)
     if old["dtype"] != new["dtype"]:
         return WeightChange(change="dtype", **base)
-    numeric = a.dataset.dtype.kind in "biuf"
-    totals = _Totals()
-    for chunk_a, chunk_b in zip(chunks(a.dataset, chunk_bytes), chunks(b.dataset, chunk_bytes), strict=True):
-        if numeric:
-            _add_chunk(totals, chunk_a, chunk_b)
-        elif chunk_a.tobytes() != chunk_b.tobytes():
-            totals.changed += 1
-    if not totals.changed:
+    if all(_same_bytes(chunk_a, chunk_b) for chunk_a, chunk_b in _slices(a, b, chunk_bytes)):
         return None
-    if not numeric:
+    if a.dataset.dtype.kind not in "biuf":
         return WeightChange(change="values", **base)
+    totals = _Totals()
+    for chunk_a, chunk_b in _slices(a, b, chunk_bytes):
+        _add_chunk(totals, chunk_a, chunk_b)
+    if not totals.changed:  # only NaNs, at the same places but with other payload bits
+        return None
     return WeightChange(
         change="values",
         max_abs=totals.max_abs,
@@ -145,6 +144,19 @@ def compare_tensors(
         inf={"a": totals.inf[0], "b": totals.inf[1]},
         **base,
     )
+
+
+def _slices(a: StoredTensor, b: StoredTensor, chunk_bytes: int):
+    return zip(chunks(a.dataset, chunk_bytes), chunks(b.dataset, chunk_bytes), strict=True)
+
+
+def _same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal bytes: the quick test that settles most tensors without arithmetic."""
+    return np.array_equal(_raw(a), _raw(b))
+
+
+def _raw(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array).reshape(-1).view(np.uint8)
 
 
 def _add_chunk(totals: _Totals, chunk_a: np.ndarray, chunk_b: np.ndarray) -> None:
