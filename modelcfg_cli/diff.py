@@ -27,7 +27,17 @@ from modelcfg_cli.document import (
 )
 from modelcfg_cli.summary import dtype_policy_name
 
-KINDS = ("model", "renamed", "class_changed", "removed", "added", "rewired", "changed")
+KINDS = (
+    "model",
+    "renamed",
+    "class_changed",
+    "wrapped",
+    "unwrapped",
+    "removed",
+    "added",
+    "rewired",
+    "changed",
+)
 ENTRY_KEYS = ("registered_name", "build_config", "compile_config")
 MODEL_KEYS = frozenset({"name", "layers", "input_layers", "output_layers"})
 
@@ -131,6 +141,14 @@ def diff(doc_a: ModelDocument, doc_b: ModelDocument, options: DiffOptions | None
     return changes + layer_changes
 
 
+def is_default_only(change: Change) -> bool:
+    """A field on one side only whose value is empty (null, false, [] or {}): an argument one Keras writes
+    with its default and the other does not write at all."""
+    if change.kind not in ("changed", "model"):
+        return False
+    return change.old is MISSING and _empty(change.new) or change.new is MISSING and _empty(change.old)
+
+
 def summarize(changes: list[Change], doc_a: ModelDocument, doc_b: ModelDocument) -> dict:
     """Counts per kind, layers touched, layer totals and the Keras versions (information only)."""
     counts = Counter(change.kind for change in changes)
@@ -191,8 +209,31 @@ def _match(
     lone_b = [child for key, child in keyed_b.items() if key not in keyed_a]
     if not (lone_a and lone_b):
         return pairs, set()
-    renames = _find_renames(lone_a, lone_b, {a.name: b.name for a, b in pairs}, ignored)
+    name_map = {a.name: b.name for a, b in pairs}
+    renames = _find_renames(lone_a, lone_b, name_map, ignored)
+    renamed_b = {id(b) for _, b in renames}
+    renames += _edited_renames(
+        [a for a in lone_a if a.name not in name_map], [b for b in lone_b if id(b) not in renamed_b], name_map
+    )
     return pairs + renames, {id(a) for a, _ in renames}
+
+
+def _edited_renames(lone_a: list[_Node], lone_b: list[_Node], name_map: dict[str, str]) -> list:
+    """Pair the layers left on each side that have the same class and the same inputs (A's mapped to B's
+    names), when exactly one layer on each side has them: a layer renamed and edited at once."""
+    keyed_a: dict[tuple, list[_Node]] = {}
+    for child in lone_a:
+        keyed_a.setdefault((child.ref.class_name, _wiring(child.ref, {}, name_map)), []).append(child)
+    keyed_b: dict[tuple, list[_Node]] = {}
+    for child in lone_b:
+        keyed_b.setdefault((child.ref.class_name, _wiring(child.ref, {}, {})), []).append(child)
+    pairs = []
+    for key, found_a in keyed_a.items():
+        found_b = keyed_b.get(key, [])
+        if len(found_a) == 1 and len(found_b) == 1 and key[1]:
+            pairs.append((found_a[0], found_b[0]))
+            name_map[found_a[0].name] = found_b[0].name
+    return pairs
 
 
 def _find_renames(
@@ -380,6 +421,18 @@ def _diff_pair(
 ) -> None:
     """Append a matched pair's changes: class, wiring, config fields, then the layers it contains."""
     layer = a.path
+    wrapping = _wrapping(a, b)
+    if wrapping:
+        changes.append(Change(wrapping[0], layer, None, wrapping[1], wrapping[2]))
+        if rewired:
+            changes.append(
+                Change("rewired", layer, None, _edges_text(a.ref.inbound), _edges_text(b.ref.inbound))
+            )
+        fields: list[tuple[str, object, object]] = []
+        _compare(*_wrapped_configs(a, b), "", ignored, fields)
+        fields.sort(key=lambda item: item[0])
+        changes.extend(Change("changed", layer, path, old, new) for path, old, new in fields)
+        return
     if a.ref.class_name != b.ref.class_name:
         changes.append(Change("class_changed", layer, None, a.ref.class_name, b.ref.class_name))
     if rewired:
@@ -397,6 +450,34 @@ def _diff_pair(
         name_map = _diff_children(a, b, options, ignored, changes)
         if is_model_entry(a.entry) and is_model_entry(b.entry):
             changes.extend(_io_changes(a, b, name_map, layer, ignored))
+
+
+def _wrapping(a: _Node, b: _Node) -> tuple[str, str, str] | None:
+    """("wrapped", "LSTM", "Bidirectional(LSTM)") when B wraps A's layer, ("unwrapped", ...) the other
+    way round, None otherwise."""
+    inner_b, inner_a = _inner_class(b), _inner_class(a)
+    if inner_b and not inner_a and inner_b == a.ref.class_name:
+        return "wrapped", a.ref.class_name, f"{b.ref.class_name}({inner_b})"
+    if inner_a and not inner_b and inner_a == b.ref.class_name:
+        return "unwrapped", f"{a.ref.class_name}({inner_a})", b.ref.class_name
+    return None
+
+
+def _inner_class(node: _Node) -> str | None:
+    inner = node.ref.config.get("layer")
+    if isinstance(inner, dict) and isinstance(inner.get("class_name"), str) and not node.ref.is_model:
+        return inner["class_name"]
+    return None
+
+
+def _wrapped_configs(a: _Node, b: _Node) -> tuple[dict, dict]:
+    """The configs of the layer on both sides of a wrapping (the wrapped one's), names left out."""
+    configs = []
+    for node in (a, b):
+        inner = node.ref.config.get("layer") if _inner_class(node) else None
+        config = inner.get("config") if isinstance(inner, dict) else node.ref.config
+        configs.append({k: v for k, v in (config or {}).items() if k != "name"})
+    return configs[0], configs[1]
 
 
 def _own_config(node: _Node, skip_dtype: bool = False) -> dict:

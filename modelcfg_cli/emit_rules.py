@@ -124,6 +124,8 @@ def _explain(change: Change) -> str:
         layer = change.new if change.kind == "added" else change.old
         inputs = ", ".join(layer["inbound"]) or "none"
         return f"{where}: {change.kind} ({layer['class_name']}, inputs: {inputs})"
+    if change.kind in ("wrapped", "unwrapped"):
+        return f"{where}: {change.kind} ({change.old} -> {change.new})"
     if change.kind == "class_changed":
         return f"{where}: class changed {change.old} -> {change.new}"
     if change.kind == "rewired":

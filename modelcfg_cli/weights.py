@@ -1,15 +1,23 @@
 """Read a saved model's weights by layer path (never by position), with h5py only; no Keras.
 
-`read_weights(source) -> {layer_path: [array, ...]}` in the layer's weight order (`layer.weights`),
-from a `.keras` zip or folder (`model.weights.h5`, whose `vars` groups carry the layer's name) or a legacy
-`.h5` (`model_weights/<layer>/` listed by `weight_names`, also split as `weight_names0, weight_names1...`).
-Paths join nested models' names with `/` (`encoder/dense_1`); wrapped layers belong to their wrapper.
+One walk, `open_tensors(source)`, lists every stored tensor as a `StoredTensor`: its layer path, its
+position among that layer's weights (`layer.weights` order) and the h5py dataset, read only when asked
+(so a diff or a hash can read it in slices). `read_weights(source) -> {layer_path: [array, ...]}` reads
+them all. Sources: a `.keras` zip or folder (`model.weights.h5`, whose `vars` groups carry the layer's
+name) or a legacy `.h5` (`model_weights/<layer>/` listed by `weight_names`, also split as
+`weight_names0, weight_names1...`). Paths join nested models' names with `/` (`encoder/dense_1`), in
+every format; wrapped layers belong to their wrapper.
 """
 
 from __future__ import annotations
 
-import io
+import json
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,78 +27,206 @@ from modelcfg_cli.errors import SourceError
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
+CHUNK_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredTensor:
+    """One stored tensor: `layer` path, `index` among the layer's weights, the name the file gives it,
+    and the h5py dataset (valid while the file is open)."""
+
+    layer: str
+    index: int
+    name: str
+    dataset: object = field(repr=False, compare=False)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.layer, self.index
 
 
 def read_weights(source: str) -> dict[str, list[np.ndarray]]:
-    """Every layer's arrays in `source`; empty when the source holds no weights (a JSON config)."""
+    """Every layer's arrays in `source`; empty when the source holds no weights (a JSON config).
+    A SavedModel folder's checkpoint and a tf.keras 2.13-2.15 `.keras` file (whose weights are keyed by
+    class and counter) are mapped to layers through their config (`modelcfg_cli.tf_weights`)."""
+    path = Path(source)
+    if path.is_dir() and (path / "saved_model.pb").is_file():
+        from modelcfg_cli.tf_weights.savedmodel import read_savedmodel_weights
+
+        return read_savedmodel_weights(path, source)
+    tfkeras = _tfkeras_weights(source)
+    if tfkeras is not None:
+        return tfkeras
+    found: dict[str, list[np.ndarray]] = {}
+    with open_tensors(source) as tensors:
+        for tensor in tensors or ():
+            found.setdefault(tensor.layer, []).append(tensor.dataset[()])
+    return found
+
+
+def _tfkeras_weights(source: str) -> dict[str, list[np.ndarray]] | None:
+    """The weights of a `.keras` zip or folder saved by tf.keras 2.13-2.15, else None."""
     import h5py
 
-    path = Path(source)
-    try:
-        if path.is_dir():
-            if (path / "saved_model.pb").is_file():
-                from modelcfg_cli.tf_weights.savedmodel import read_savedmodel_weights
+    from modelcfg_cli.tf_weights.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
 
-                return read_savedmodel_weights(path, source)
-            weights_file = path / WEIGHTS_FILE
-            if not weights_file.is_file():
-                return {}
-            saved_by = _saved_by({n: (path / n).read_bytes() for n in SAVED_BY if (path / n).is_file()})
-            with h5py.File(weights_file, "r") as handle:
-                return _keras3_weights(handle, source, saved_by)
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                if WEIGHTS_FILE not in archive.namelist():
-                    return {}
-                data = archive.read(WEIGHTS_FILE)
-                saved_by = _saved_by({n: archive.read(n) for n in SAVED_BY if n in archive.namelist()})
-            with h5py.File(io.BytesIO(data), "r") as handle:
-                return _keras3_weights(handle, source, saved_by)
-        if h5py.is_hdf5(path):
-            with h5py.File(path, "r") as handle:
-                return _legacy_weights(handle)
-    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+    try:
+        with ExitStack() as stack:
+            handle, kind = _open_weights_file(source, stack, h5py)
+            if kind != "keras":
+                return None
+            config, version = _saved_by(_config_files(source))
+            if config is None or not is_tfkeras_weights(handle, version):
+                return None
+            return read_tfkeras_weights(handle, config, source)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise SourceError(source, f"cannot read the weights ({exc})") from exc
-    return {}
+
+
+def _config_files(source: str) -> dict[str, bytes]:
+    path = Path(source)
+    if path.is_dir():
+        return {name: (path / name).read_bytes() for name in SAVED_BY if (path / name).is_file()}
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in SAVED_BY if name in archive.namelist()}
 
 
 def _saved_by(files: dict[str, bytes]) -> tuple[dict | None, str | None]:
     """The model's config envelope and the Keras version that saved it, from config/metadata.json."""
-    import json
-
     try:
         parsed = {name: json.loads(data) for name, data in files.items()}
     except (ValueError, RecursionError):
         return None, None
-    config, metadata = parsed.get("config.json"), parsed.get("metadata.json")
+    config, metadata = parsed.get(CONFIG_FILE), parsed.get(METADATA_FILE)
     version = metadata.get("keras_version") if isinstance(metadata, dict) else None
     return (config if isinstance(config, dict) else None), version
 
 
-def _keras3_weights(handle, source: str, saved_by=(None, None)) -> dict[str, list[np.ndarray]]:
-    from modelcfg_cli.tf_weights.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
+@contextmanager
+def open_tensors(source: str) -> Iterator[list[StoredTensor] | None]:
+    """The tensors stored in `source`, open for reading; None when it stores no weights."""
+    import h5py
 
-    config, keras_version = saved_by
-    if config is not None and is_tfkeras_weights(handle, keras_version):
-        return read_tfkeras_weights(handle, config, source)
-    found: dict[str, list[np.ndarray]] = {}
+    with ExitStack() as stack:
+        try:
+            handle, kind = _open_weights_file(source, stack, h5py)
+            tensors = None
+            if handle is not None:
+                tensors = _keras3_tensors(handle, source) if kind == "keras" else _legacy_tensors(handle)
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise SourceError(source, f"cannot read the weights ({exc})") from exc
+        yield tensors
+
+
+@contextmanager
+def open_datasets(source: str) -> Iterator[list[tuple[str, object]]]:
+    """Every dataset of the file holding `source`'s weights, by its HDF5 path, sorted; whatever layout."""
+    import h5py
+
+    with ExitStack() as stack:
+        try:
+            handle, _ = _open_weights_file(source, stack, h5py)
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise SourceError(source, f"cannot read the weights ({exc})") from exc
+        found: list[tuple[str, object]] = []
+        if handle is not None:
+            handle.visititems(
+                lambda name, item: found.append((name, item)) if hasattr(item, "dtype") else None
+            )
+        yield sorted(found, key=lambda pair: pair[0])
+
+
+def _open_weights_file(source: str, stack: ExitStack, h5py) -> tuple[object, str]:
+    """The open HDF5 file holding the weights and its layout (`keras` or `legacy`), or (None, "")."""
+    path = Path(source)
+    if path.is_dir():
+        weights_file = path / WEIGHTS_FILE
+        if not weights_file.is_file():
+            return None, ""
+        return stack.enter_context(h5py.File(weights_file, "r")), "keras"
+    if zipfile.is_zipfile(path):
+        member = _zip_member(path, stack)
+        if member is None:
+            return None, ""
+        return stack.enter_context(h5py.File(member, "r")), "keras"
+    if h5py.is_hdf5(path):
+        return stack.enter_context(h5py.File(path, "r")), "legacy"
+    return None, ""
+
+
+def _zip_member(path: Path, stack: ExitStack):
+    """`model.weights.h5` of a zip as a seekable file: a window on the archive when stored (Keras stores
+    it uncompressed), else a temporary copy on disk; memory stays flat either way."""
+    archive = stack.enter_context(zipfile.ZipFile(path))
+    if WEIGHTS_FILE not in archive.namelist():
+        return None
+    info = archive.getinfo(WEIGHTS_FILE)
+    if info.compress_type == zipfile.ZIP_STORED:
+        raw = stack.enter_context(path.open("rb"))
+        raw.seek(info.header_offset)
+        header = raw.read(30)
+        start = info.header_offset + 30 + int.from_bytes(header[26:28], "little")
+        start += int.from_bytes(header[28:30], "little")
+        return FileWindow(raw, start, info.file_size)
+    copy = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 - closed by the stack
+    with archive.open(info) as member:
+        shutil.copyfileobj(member, copy, 16 * 1024 * 1024)
+    copy.seek(0)
+    return copy
+
+
+class FileWindow:
+    """A read-only, seekable view of `size` bytes of an open file from `start`."""
+
+    def __init__(self, raw, start: int, size: int):
+        self.raw, self.start, self.size, self.position = raw, start, size, 0
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self.position, 2: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def read(self, count: int = -1) -> bytes:
+        left = max(0, self.size - self.position)
+        count = left if count is None or count < 0 else min(count, left)
+        self.raw.seek(self.start + self.position)
+        data = self.raw.read(count)
+        self.position += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+# -- Keras 3 layout -------------------------------------------------------------------------------
+
+
+def _keras3_tensors(handle, source: str) -> list[StoredTensor]:
     layers = handle.get("layers")
-    if layers is not None:
-        _collect_layers(layers, (), found)
-    elif any("_layer_checkpoint_dependencies" in key for key in handle):
-        raise SourceError(
-            source, "weights saved by tf.keras 2.13-2.15 do not record layer names; cannot match them by name"
-        )
+    if layers is None:
+        if any("_layer_checkpoint_dependencies" in key for key in handle):
+            raise SourceError(
+                source,
+                "weights saved by tf.keras 2.13-2.15 do not record layer names; cannot match them by name",
+            )
+        return []
+    found: list[StoredTensor] = []
+    _collect_layers(layers, (), found)
     return found
 
 
-def _collect_layers(group, prefix: tuple[str, ...], found: dict) -> None:
+def _collect_layers(group, prefix: tuple[str, ...], found: list) -> None:
     for key in group:
         layer = group[key]
         path = (*prefix, _vars_name(layer) or key)
-        arrays = _arrays_of(layer)
-        if arrays:
-            found["/".join(path)] = arrays
+        layer_path = "/".join(path)
+        for index, (name, dataset) in enumerate(_datasets_of(layer, "")):
+            found.append(StoredTensor(layer_path, index, name, dataset))
         if "layers" in layer:
             _collect_layers(layer["layers"], path, found)
 
@@ -100,29 +236,73 @@ def _vars_name(group) -> str | None:
     return name.decode() if isinstance(name, bytes) else name
 
 
-def _arrays_of(group) -> list[np.ndarray]:
+def _datasets_of(group, prefix: str) -> list[tuple[str, object]]:
     """The group's own `vars/0..n`, then its sub-objects' (forward before backward, then by name)."""
-    arrays = []
+    found = []
     if "vars" in group:
-        arrays = [group["vars"][str(i)][()] for i in range(len(group["vars"]))]
+        found = [(f"{prefix}vars/{i}", group["vars"][str(i)]) for i in range(len(group["vars"]))]
     children = sorted(
         (k for k in group if k not in ("vars", "layers")), key=lambda k: (CHILD_ORDER.get(k, 2), k)
     )
     for key in children:
-        arrays.extend(_arrays_of(group[key]))
-    return arrays
+        found.extend(_datasets_of(group[key], f"{prefix}{key}/"))
+    return found
 
 
-def _legacy_weights(handle) -> dict[str, list[np.ndarray]]:
+# -- legacy .h5 layout ----------------------------------------------------------------------------
+
+
+def _legacy_tensors(handle) -> list[StoredTensor]:
+    """`model_weights/<layer>` groups; a nested model's weights go to its own layers (`encoder/dense`),
+    found from the weight names and the stored config, as the `.keras` layout stores them."""
     root = handle.get("model_weights", handle)
-    found: dict[str, list[np.ndarray]] = {}
+    nested = _nested_models(handle.attrs.get("model_config"))
+    found: list[StoredTensor] = []
+    counts: dict[str, int] = {}
     for name in _string_list(root.attrs, "layer_names"):
         if name not in root:
             continue
         group = root[name]
-        arrays = [group[weight][()] for weight in _string_list(group.attrs, "weight_names")]
-        if arrays:
-            found[name] = arrays
+        for weight in _string_list(group.attrs, "weight_names"):
+            layer = _owner(name, weight, nested)
+            index = counts.get(layer, 0)
+            counts[layer] = index + 1
+            found.append(StoredTensor(layer, index, weight, group[weight]))
+    return found
+
+
+def _owner(layer: str, weight: str, nested: dict[str, set[str]]) -> str:
+    """The layer path a weight belongs to: `layer`, or a layer inside it when `layer` is a nested model
+    and a component of the weight's name names one of its layers."""
+    parts = weight.split("/")[:-1]
+    while layer in nested:
+        inner = next((i for i, part in enumerate(parts) if part in nested[layer]), None)
+        if inner is None:
+            break
+        layer = f"{layer}/{parts[inner]}"
+        parts = parts[inner + 1 :]
+    return layer
+
+
+def _nested_models(text) -> dict[str, set[str]]:
+    """{path of a nested model: its layers' names}, from the `model_config` attribute."""
+    from modelcfg_cli.document import is_model_entry, layer_name, model_layers
+
+    try:
+        config = json.loads(text.decode() if isinstance(text, bytes) else text) if text else None
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    found: dict[str, set[str]] = {}
+
+    def visit(entry: dict, prefix: str) -> None:
+        for child in model_layers(entry):
+            if isinstance(child, dict) and is_model_entry(child):
+                path = f"{prefix}{layer_name(child)}"
+                found[path] = {layer_name(item) for item in model_layers(child) if isinstance(item, dict)}
+                visit(child, path + "/")
+
+    if isinstance(config, dict):
+        visit(config, "")
     return found
 
 
@@ -137,3 +317,15 @@ def _string_list(attrs, key: str) -> list[str]:
             values.extend(attrs[f"{key}{chunk}"])
             chunk += 1
     return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values]
+
+
+def chunks(dataset, chunk_bytes: int = CHUNK_BYTES) -> Iterator[np.ndarray]:
+    """A dataset's values in slices along its first axis, each about `chunk_bytes` (a scalar whole)."""
+    shape = dataset.shape
+    if not shape or shape[0] == 0:
+        yield np.asarray(dataset[()])
+        return
+    row_bytes = max(1, dataset.dtype.itemsize * int(np.prod(shape[1:], dtype=np.int64)))
+    step = max(1, chunk_bytes // row_bytes)
+    for start in range(0, shape[0], step):
+        yield dataset[start : start + step]

@@ -200,13 +200,34 @@ def test_rename_is_one_change_not_removal_and_addition(saved_models):
     ]
 
 
-def test_renamed_and_edited_is_removal_and_addition(saved_models):
+def test_renamed_and_edited_is_a_rename_and_its_field_changes(saved_models):
     a = envelope_of(saved_models, "sequential")
     b = copy.deepcopy(a)
     rename_layer(b, "dense_2", "head")
     find(b, "head")["config"]["units"] = 3
+    assert diff(as_doc(a), as_doc(b)) == [
+        Change("renamed", "dense_2", None, "dense_2", "head"),
+        Change("changed", "dense_2", "units", 4, 3),
+    ]
+    find(b, "head")["class_name"] = "EinsumDense"
     kinds = [(c.kind, c.layer) for c in diff(as_doc(a), as_doc(b))]
     assert kinds == [("removed", "dense_2"), ("added", "head")]
+
+
+def test_renamed_and_edited_needs_one_candidate_with_the_same_class_and_inputs(saved_models):
+    a = envelope_of(saved_models, "branches")
+    b = copy.deepcopy(a)
+    rename_layer(b, "side", "side_2")
+    find(b, "side_2")["config"]["units"] = 5
+    rename_layer(b, "shared", "shared_2")
+    find(b, "shared_2")["config"]["activation"] = "tanh"
+    kinds = [(c.kind, c.layer, c.path) for c in diff(as_doc(a), as_doc(b))]
+    assert kinds == [
+        ("renamed", "shared", None),
+        ("changed", "shared", "activation"),
+        ("renamed", "side", None),
+        ("changed", "side", "units"),
+    ]
 
 
 def test_renames_in_many_identical_layers_follow_the_wiring(saved_models):
@@ -248,7 +269,11 @@ def test_renamed_nested_model_keeps_its_layers_matched(saved_models):
     ]
     find(b, "feature_encoder/dense_x")["class_name"] = "EinsumDense"
     kinds = [(c.kind, c.layer) for c in diff(as_doc(a), as_doc(b))]
-    assert kinds == [("removed", "encoder"), ("added", "feature_encoder")]
+    assert kinds == [
+        ("renamed", "encoder"),
+        ("removed", "encoder/enc_dense"),
+        ("added", "feature_encoder/dense_x"),
+    ]
 
 
 def test_nested_model_outputs_are_a_model_change(saved_models):

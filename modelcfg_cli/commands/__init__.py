@@ -10,4 +10,6 @@ COMMANDS = {
     "diff": "modelcfg_cli.commands.diff:diff_command",
     "clone": "modelcfg_cli.commands.clone:clone_command",
     "rules": "modelcfg_cli.commands.rules:rules_command",
+    "textconv": "modelcfg_cli.commands.textconv:textconv_command",
+    "git-setup": "modelcfg_cli.commands.git_setup:git_setup_command",
 }

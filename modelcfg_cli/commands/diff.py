@@ -44,6 +44,19 @@ from modelcfg_cli.sources import read_document
     help="A field on one side only whose value is null/false/empty is no difference (fields a newer Keras "
     "adds with their defaults).",
 )
+@click.option(
+    "--weights",
+    "with_weights",
+    is_flag=True,
+    help="Also compare the stored weights tensor by tensor (max abs difference, relative L2 change).",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="List default-only differences too (a field absent on one side, null/false/empty on the other); "
+    "without it they are one count line.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when the models differ.")
 @click.option(
     "--emit-rules",
@@ -62,6 +75,8 @@ def diff_command(
     ignore,
     ignore_names,
     ignore_new_fields,
+    with_weights,
+    verbose,
     exit_zero,
     rules_out,
     max_config_bytes,
@@ -73,7 +88,7 @@ def diff_command(
     Any two sources in any format (.keras, .h5, folder, JSON, YAML); the same model in two formats is
     equal. Exit 0 when equal, 1 when different, 2 on trouble.
     """
-    from modelcfg_cli.diff import DiffOptions, diff, summarize
+    from modelcfg_cli.diff import DiffOptions, diff, is_default_only, summarize
     from modelcfg_cli.files import check_output_path
 
     if source_a == "-" and source_b == "-":
@@ -84,11 +99,23 @@ def diff_command(
     doc_a = read_document(source_a, max_config_bytes)
     doc_b = read_document(source_b, max_config_bytes)
     changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
-    view = DiffView(changes, summarize(changes, doc_a, doc_b), (doc_a, doc_b), stat, not no_graph)
+    weight_changes = _weight_changes(doc_a, doc_b) if with_weights else []
+    shown = changes if verbose else [change for change in changes if not is_default_only(change)]
+    summary = summarize(shown + weight_changes, doc_a, doc_b)
+    summary["default_only"] = len(changes) - len(shown)
+    if with_weights:
+        summary["weights"] = len(weight_changes)
+    view = DiffView(shown + weight_changes, summary, (doc_a, doc_b), stat, not no_graph)
     emit(RENDERERS[fmt], view, color=color_of(ctx), output=output, protect=(source_a, source_b))
     if rules_out:
         _write_rules(rules_out, changes, doc_a, doc_b)
-    ctx.exit(exit_code(bool(changes) and not exit_zero))
+    ctx.exit(exit_code(bool(changes or weight_changes) and not exit_zero))
+
+
+def _weight_changes(doc_a, doc_b) -> list:
+    from modelcfg_cli.weights_diff import diff_weights
+
+    return diff_weights(doc_a, doc_b)
 
 
 def _write_rules(path: str, changes, doc_a, doc_b) -> None:

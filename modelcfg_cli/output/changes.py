@@ -7,6 +7,7 @@ Mermaid graph), HTML (one self-contained page), counts.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 from modelcfg_cli.diff import KINDS, MISSING, Change
@@ -15,26 +16,33 @@ STYLES = {
     "model": "bold",
     "renamed": "cyan",
     "class_changed": "magenta",
+    "wrapped": "magenta",
+    "unwrapped": "magenta",
     "removed": "red",
     "added": "green",
     "rewired": "blue",
     "changed": "yellow",
+    "weights": "yellow",
 }
 NOUNS = {
     "model": ("model change", "model changes"),
     "renamed": ("renamed", "renamed"),
     "class_changed": ("class changed", "classes changed"),
+    "wrapped": ("wrapped", "wrapped"),
+    "unwrapped": ("unwrapped", "unwrapped"),
     "removed": ("removed", "removed"),
     "added": ("added", "added"),
     "rewired": ("rewired", "rewired"),
     "changed": ("changed field", "changed fields"),
+    "weights": ("changed tensor", "changed tensors"),
 }
+ALL_KINDS = (*KINDS, "weights")
 MAX_VALUE = 120
 
 
 def as_json(changes: list[Change], summary: dict, stat: bool = False) -> str:
     """`{"equal", "summary", "changes"}` (no "changes" with --stat), sorted keys, one trailing newline."""
-    data: dict = {"equal": not changes, "summary": summary}
+    data: dict = {"equal": not changes and not summary.get("default_only"), "summary": summary}
     if not stat:
         data["changes"] = [change.as_dict() for change in changes]
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
@@ -59,10 +67,16 @@ def value_text(value: object, limit: int = MAX_VALUE) -> str:
 def describe(change: Change) -> tuple[str, str]:
     """A change as (label, detail) for one line of text or one table row."""
     kind, old, new = change.kind, change.old, change.new
+    if kind == "weights":
+        return weights_text(change)
     if kind == "renamed":
         return "renamed", f"{old} -> {new}"
     if kind == "class_changed":
         return "class", f"{old} -> {new}"
+    if kind == "wrapped":
+        return "wrapped", f"in {new.split('(')[0]} ({old} -> {new})"
+    if kind == "unwrapped":
+        return "unwrapped", f"from {old.split('(')[0]} ({old} -> {new})"
     if kind in ("removed", "added"):
         layer = old if kind == "removed" else new
         inbound = ", ".join(layer["inbound"]) or "no inputs"
@@ -72,9 +86,35 @@ def describe(change: Change) -> tuple[str, str]:
     return str(change.path), f"{value_text(old)} -> {value_text(new)}"
 
 
+def weights_text(change) -> tuple[str, str]:
+    """A tensor's change as (label, detail): `weights 0 (vars/0)`, `max_abs 0.5, rel_l2 0.01, ...`."""
+    label = f"weights {change.path}" + (f" ({change.name})" if change.name else "")
+    old, new = change.old, change.new
+    if change.change in ("added", "removed"):
+        side = new if change.change == "added" else old
+        return label, f"{change.change}, {_shape(side)} {side['dtype']}"
+    if change.change in ("shape", "dtype"):
+        key = change.change
+        show = _shape if key == "shape" else (lambda side: side["dtype"])
+        return label, f"{key} {show(old)} -> {show(new)}"
+    if change.max_abs is None:
+        return label, "values changed"
+    rel = "n/a (A is all zeros)" if change.rel_l2 is None else f"{change.rel_l2:.3g}"
+    total = math.prod(old["shape"])
+    detail = f"max_abs {change.max_abs:.6g}, rel_l2 {rel}, {change.values_changed} of {total} values changed"
+    for what, counts in (("NaN", change.nan), ("Inf", change.inf)):
+        if counts and (counts["a"] or counts["b"]):
+            detail += f", {what} {counts['a']} -> {counts['b']}"
+    return label, detail
+
+
+def _shape(side: dict) -> str:
+    return "x".join(map(str, side["shape"])) or "scalar"
+
+
 def counts_text(summary: dict) -> str:
     """`1 renamed, 2 changed fields in 3 layers`, or `no differences`."""
-    parts = [f"{summary[kind]} {NOUNS[kind][summary[kind] != 1]}" for kind in KINDS if summary[kind]]
+    parts = [f"{summary[kind]} {NOUNS[kind][summary[kind] != 1]}" for kind in ALL_KINDS if summary.get(kind)]
     if not parts:
         return "no differences"
     layers = summary["layers_changed"]
@@ -89,9 +129,18 @@ def summary_line(changes: list[Change], summary: dict) -> str:
     note = ""
     if versions["a"] and versions["b"] and versions["a"] != versions["b"]:
         note = f"; keras {versions['a']} vs {versions['b']} (information)"
+    folded = summary.get("default_only")
+    if not changes and folded:
+        return f"{sources['a']} and {sources['b']} differ only in {_folded(folded)}{note}"
     if not changes:
         return f"{sources['a']} and {sources['b']} are equal ({summary['layers']['a']} layers){note}"
-    return f"{sources['a']} and {sources['b']} differ: {counts_text(summary)}{note}"
+    more = f"; {_folded(folded)}" if folded else ""
+    return f"{sources['a']} and {sources['b']} differ: {counts_text(summary)}{more}{note}"
+
+
+def _folded(count: int) -> str:
+    """`12 default-only fields (not listed; --verbose lists them)`."""
+    return f"{count} default-only field{'s' if count != 1 else ''} (not listed; --verbose lists them)"
 
 
 def text_lines(changes: list[Change], summary: dict, stat: bool = False) -> list[list[tuple[str, str]]]:
@@ -131,12 +180,15 @@ def as_markdown(changes: list[Change], summary: dict, stat: bool = False, graph:
     per layer."""
     sources = summary["sources"]
     out = [f"### modelcfg diff: {_code(sources['a'])} → {_code(sources['b'])}", ""]
-    verdict = "Equal" if not changes else "Different"
+    folded = summary.get("default_only")
+    verdict = "Equal" if not changes and not folded else "Different"
     layers = summary["layers"]
     out += [f"**{verdict}**: {counts_text(summary)} ({layers['a']} layers in A, {layers['b']} in B)", ""]
+    if folded:
+        out += [f"Also {_folded(folded)}: a field absent on one side, null/false/empty on the other.", ""]
     if changes:
         out += ["| change | count |", "|---|---:|"]
-        out += [f"| {kind} | {summary[kind]} |" for kind in KINDS if summary[kind]]
+        out += [f"| {kind} | {summary[kind]} |" for kind in ALL_KINDS if summary.get(kind)]
         out.append("")
     if graph:
         out += [graph.rstrip("\n"), ""]
@@ -154,7 +206,9 @@ def _markdown_row(change: Change) -> str:
     if change.kind in ("changed", "model"):
         old, new = _code(value_text(change.old)), _code(value_text(change.new))
         return f"| {change.kind} | {_code(change.path)} | {old} | {new} |"
-    _, detail = describe(change)
+    label, detail = describe(change)
+    if change.kind == "weights":
+        return f"| weights | {_code(label)} | | {_code(detail)} |"
     if change.kind == "added":
         return f"| added | | | {_code(detail)} |"
     if change.kind == "removed":

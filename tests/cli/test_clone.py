@@ -27,7 +27,7 @@ def test_clone_with_rules_reports_and_writes(saved_models, tmp_path):
     result = invoke("clone", saved_models["rnn"]["keras"], "-o", out, "--rules", rules_file(tmp_path, WRAP))
     assert result.exit_code == 0, result.stderr
     assert "rules.yaml:2: wrap on class_name=LSTM: 1 layer" in result.stdout
-    assert "lstm_2\n  class: LSTM -> Bidirectional" in result.stdout
+    assert "lstm_2\n  wrapped: in Bidirectional (LSTM -> Bidirectional(LSTM))" in result.stdout
     assert f"wrote {out} (keras, numpy backend)" in result.stdout
     assert out.is_file()
 
@@ -106,7 +106,7 @@ def test_dry_run_writes_nothing(saved_models, tmp_path):
 def test_dry_run_imports_no_keras(saved_models, tmp_path):
     path = rules_file(tmp_path, WRAP)
     args = ["clone", saved_models["rnn"]["keras"], "--dry-run", "--rules", path]
-    assert "class: LSTM -> Bidirectional" in run_without_keras(*args)
+    assert "wrapped: in Bidirectional" in run_without_keras(*args)
 
 
 def test_lambda_refused_then_accepted(saved_models, tmp_path):

@@ -210,11 +210,13 @@ def test_ignore_new_fields_hides_defaults_a_newer_keras_writes(saved_models, tmp
     path = tmp_path / "older.json"
     path.write_text(json.dumps(older))
     newer = saved_models["sequential"]["keras"]
-    noisy = json.loads(invoke("diff", "--format", "json", path, newer).stdout)
+    noisy = json.loads(invoke("diff", "--verbose", "--format", "json", path, newer).stdout)
     assert {c["path"] for c in noisy["changes"]} == {
         "quantization_config",
         "kernel_initializer.config.input_axes",
     }
+    folded = json.loads(invoke("diff", "--format", "json", path, newer).stdout)
+    assert folded["changes"] == [] and folded["summary"]["default_only"] == 3
     assert invoke("diff", "--ignore-new-fields", path, newer).exit_code == 0
     dense["units"] = 99
     path.write_text(json.dumps(older))

@@ -24,12 +24,12 @@ def unexpressed(result) -> list[str]:
     return [line[len(prefix) :] for line in result.stderr.splitlines() if line.startswith(prefix)]
 
 
-def test_a_class_change_is_one_line_not_one_per_field(tmp_path):
+def test_a_wrap_is_one_line_not_one_per_field(tmp_path):
     rules = {"rules": [{"match": {"class_name": "LSTM"}, "wrap": {"class_name": "Bidirectional"}}]}
     b = rewritten(tmp_path, "examples/tagger.keras", rules)
     result = invoke("diff", "examples/tagger.keras", b, "--emit-rules", tmp_path / "r.yaml")
     assert result.exit_code == 1
-    assert unexpressed(result) == ["lstm: class changed LSTM -> Bidirectional"]
+    assert unexpressed(result) == ["lstm: wrapped (LSTM -> Bidirectional(LSTM))"]
 
 
 def test_the_same_cause_in_several_layers_is_counted(tmp_path):
