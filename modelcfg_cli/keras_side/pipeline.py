@@ -15,7 +15,7 @@ from pathlib import Path
 
 from modelcfg_cli.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload, strip_shared_ids
-from modelcfg_cli.errors import CloneError, UsageError
+from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
@@ -114,7 +114,10 @@ def plan_clone(
     doc = read_document(str(source), max_config_bytes)
     if upgrade and needs_upgrade(doc):
         ruleset = as_ruleset("builtin:keras2") + ruleset
-    envelope, report = apply(doc.envelope, ruleset, doc.metadata)
+    try:
+        envelope, report = apply(doc.envelope, ruleset, doc.metadata)
+    except UpgradeRefused as exc:
+        raise UpgradeRefused(doc.label, exc.message) from None
     rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
     findings = validate_document(rewritten, False, schema_dirs)
     return ClonePlan(doc, rewritten, report, diff(doc, rewritten), findings, strict)

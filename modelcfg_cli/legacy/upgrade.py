@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 
 from modelcfg_cli.document import KERAS_TENSOR, MODEL_CLASSES, ModelDocument, is_model_entry, layer_name
+from modelcfg_cli.errors import UpgradeRefused
 from modelcfg_cli.legacy.names import (
     BASE_KWARGS,
     CLASS_RENAMES,
@@ -20,6 +21,7 @@ from modelcfg_cli.legacy.names import (
     MERGE_MODES,
     PER_CLASS_RENAMES,
 )
+from modelcfg_cli.legacy.tfkeras import prepare_tfkeras
 from modelcfg_cli.schemas import load_schema, schema_names
 
 FUNCTIONAL = {
@@ -61,6 +63,7 @@ def upgrade_envelope(envelope: dict, metadata: dict | None = None) -> tuple[dict
     model = copy.deepcopy(envelope)
     if not is_model_entry(model) and model.get("class_name") not in MODEL_CLASSES:
         return model, [f"{model.get('class_name')}: a subclassed model; its code is needed (--import MODULE)"]
+    prepare_tfkeras(model, notes)
     _upgrade_model(model, notes, "")
     return model, _unique(notes)
 
@@ -69,7 +72,10 @@ def upgraded(doc: ModelDocument) -> ModelDocument:
     """`doc` with its envelope upgraded (unchanged when it is already Keras 3)."""
     if not needs_upgrade(doc):
         return doc
-    envelope, _ = upgrade_envelope(doc.envelope, doc.metadata)
+    try:
+        envelope, _ = upgrade_envelope(doc.envelope, doc.metadata)
+    except UpgradeRefused as exc:
+        raise UpgradeRefused(doc.label, exc.message) from None
     return ModelDocument(envelope, doc.metadata, doc.label, doc.path)
 
 
@@ -94,6 +100,7 @@ def _upgrade_layer(entry: dict, notes: list[str], where: str, first: bool = Fals
     if is_model_entry(entry) or entry.get("module", "").split(".")[-1] in LEGACY_MODEL_MODULES:
         entry.pop("module", None)
         _upgrade_model(entry, notes, where + "/")
+        _upgrade_nodes(entry)
         return
     config = entry.setdefault("config", {})
     _rename_class(entry, notes, where)
