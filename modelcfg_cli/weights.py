@@ -16,6 +16,7 @@ import numpy as np
 
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
+from modelcfg_cli.sources.pair import find_pair
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
@@ -32,6 +33,10 @@ def read_weights(source: str) -> dict[str, list[np.ndarray]]:
                 from modelcfg_cli.tf_weights.savedmodel import read_savedmodel_weights
 
                 return read_savedmodel_weights(path, source)
+            pair = find_pair(path)
+            if pair is not None:
+                saved_by = _saved_by({CONFIG_FILE: pair[0].read_bytes()})
+                return read_weights_file(str(pair[1]), saved_by[0], keras_version=_json_version(saved_by[0]))
             weights_file = path / WEIGHTS_FILE
             if not weights_file.is_file():
                 return {}
@@ -48,10 +53,58 @@ def read_weights(source: str) -> dict[str, list[np.ndarray]]:
                 return _keras3_weights(handle, source, saved_by)
         if h5py.is_hdf5(path):
             with h5py.File(path, "r") as handle:
-                return _legacy_weights(handle)
+                return _legacy_weights(handle, _stored_config(handle))
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise SourceError(source, f"cannot read the weights ({exc})") from exc
     return {}
+
+
+def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str | None = None) -> dict:
+    """The arrays of a weights file given apart from its model (`--weights FILE`, the weights of a
+    `model.json` pair): `save_weights()` output of Keras 3, tf.keras 2.13-2.15 or Keras 2 (`.h5`), or a
+    whole saved model; `envelope` is the model's config (some layouts are keyed by it)."""
+    import h5py
+
+    path = Path(weights)
+    if not path.exists():
+        raise SourceError(weights, "no such file or directory")
+    if path.is_dir() or zipfile.is_zipfile(path):
+        return read_weights(weights)
+    try:
+        if not h5py.is_hdf5(path):
+            raise SourceError(weights, "not a weights file (expected HDF5: .weights.h5 or a Keras 2 .h5)")
+        with h5py.File(path, "r") as handle:
+            if "layers" in handle or any("_layer_checkpoint_dependencies" in key for key in handle):
+                return _keras3_weights(handle, weights, (envelope, keras_version))
+            return _legacy_weights(handle, envelope or _stored_config(handle))
+    except (OSError, KeyError) as exc:
+        raise SourceError(weights, f"cannot read the weights ({exc})") from exc
+
+
+def document_weights(doc) -> dict[str, list[np.ndarray]]:
+    """The weights of a read `ModelDocument`: from `--weights FILE` when one was given (kept in its
+    metadata as `weights_file`), else from the source itself."""
+    weights = doc.metadata.get("weights_file")
+    if weights:
+        return read_weights_file(weights, doc.envelope, keras_version=doc.keras_version)
+    return read_weights(doc.path) if doc.path else {}
+
+
+def _json_version(config: dict | None) -> str | None:
+    return config.get("keras_version") if isinstance(config, dict) else None
+
+
+def _stored_config(handle) -> dict | None:
+    """The model config a Keras 2 `.h5` model file holds (none in a weights-only file)."""
+    import json
+
+    text = handle.attrs.get("model_config")
+    text = text.decode("utf-8") if isinstance(text, bytes) else text
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _saved_by(files: dict[str, bytes]) -> tuple[dict | None, str | None]:
@@ -113,15 +166,22 @@ def _arrays_of(group) -> list[np.ndarray]:
     return arrays
 
 
-def _legacy_weights(handle) -> dict[str, list[np.ndarray]]:
+def _legacy_weights(handle, envelope: dict | None = None) -> dict[str, list[np.ndarray]]:
+    """Keras 2 `.h5` weights by layer; a nested model's group is split by inner layer (`nested_h5`)."""
+    from modelcfg_cli.tf_weights.nested_h5 import split_nested, weighted_paths
+
     root = handle.get("model_weights", handle)
+    nested = weighted_paths(envelope)
     found: dict[str, list[np.ndarray]] = {}
     for name in _string_list(root.attrs, "layer_names"):
         if name not in root:
             continue
         group = root[name]
-        arrays = [group[weight][()] for weight in _string_list(group.attrs, "weight_names")]
-        if arrays:
+        names = _string_list(group.attrs, "weight_names")
+        arrays = [group[weight][()] for weight in names]
+        if arrays and name in nested:
+            found.update(split_nested(name, names, arrays, nested[name]))
+        elif arrays:
             found[name] = arrays
     return found
 

@@ -18,3 +18,11 @@ max_config_bytes_option = click.option(
 def color_of(ctx: click.Context) -> str:
     """The `--color` choice given to the group."""
     return (ctx.obj or {}).get("color", "auto")
+
+
+weights_option = click.option(
+    "--weights",
+    "weights_file",
+    metavar="FILE",
+    help="Read the weights from FILE (save_weights() output: .weights.h5, a Keras 2 .h5) instead of SOURCE.",
+)

@@ -8,6 +8,7 @@ import sys
 
 from modelcfg_cli.output import make_console
 
+FORMAT_NAMES = {"savedmodel": "SavedModel"}
 COLUMNS = ("layer", "class", "inbound", "config", "trainable", "dtype")
 
 
@@ -16,9 +17,11 @@ def render_text(summary: dict, color: str) -> None:
     parent. Plain text (no markup), so names with brackets print as they are and 10,000 rows are fast."""
     console = make_console(color)
     version = summary["keras_version"] or "unknown"
+    fmt = FORMAT_NAMES.get(summary["format"], summary["format"])
     console.print(f"{summary['class_name']} {summary['name']!r}", style="bold", end="", markup=False)
     console.print(
-        f"  keras {version}  format {summary['format']}  {summary['layer_count']} layers", markup=False
+        f"  {summary.get('saved_by', 'keras')} {version}  format {fmt}  {summary['layer_count']} layers",
+        markup=False,
     )
     if not summary["layers"]:
         console.print("no layer list in this config (a subclassed model keeps its layers in code)")
