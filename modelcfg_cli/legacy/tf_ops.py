@@ -101,10 +101,11 @@ def _call(layer: dict, ranks: dict) -> OpCall:
     if len(nodes) != 1:
         return OpCall(name, op, (), False, None, {}, ranks)
     node = nodes[0]
+    if isinstance(node, list) and len(node) in (3, 4) and node[0] == CONSTANT:
+        kwargs = dict(node[3]) if len(node) == 4 and isinstance(node[3], dict) else {}
+        return OpCall(name, op, (), False, node[2], kwargs, ranks)
     if is_ref(node):
         kwargs = dict(node[3]) if len(node) == 4 and isinstance(node[3], dict) else {}
-        if node[0] == CONSTANT:
-            return OpCall(name, op, (), False, node[2], kwargs, ranks)
         return OpCall(name, op, (tuple(node[:3]),), False, None, kwargs, ranks)
     if isinstance(node, list) and node and all(map(is_ref, node)):
         kwargs = dict(node[0][3]) if len(node[0]) == 4 and isinstance(node[0][3], dict) else {}
