@@ -61,7 +61,7 @@ def upgrade_op_layers(config: dict) -> None:
     for layer in layers:
         if isinstance(layer, dict) and isinstance(layer.get("config"), dict) and "layers" in layer["config"]:
             upgrade_op_layers(layer["config"])
-        if not (isinstance(layer, dict) and layer.get("class_name") in OP_LAYERS):
+        if not (isinstance(layer, dict) and str(layer.get("class_name")) in OP_LAYERS):
             replaced.append(layer)
             _note_rank(layer, ranks)
             continue

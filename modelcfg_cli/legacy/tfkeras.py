@@ -6,7 +6,8 @@
   (Keras 3 Functional models keep that first node, as tf.keras did, so their references stay.)
 - A Functional with one input or one output lists it as `[["name", 0, 0]]`; tf.keras called the model
   with one tensor, Keras 3 would pass a list of one (and a Sequential around it then breaks).
-- `DepthwiseConv2D(groups=1)` (tf.keras 2.x wrote it): Keras 3 has no `groups`; other values are refused.
+- `DepthwiseConv2D(groups=1)` (tf.keras 2.x wrote it): Keras 3 has no `groups`; 1 (the only value that
+  computes a depthwise convolution) is dropped without a note, any other value is refused.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ def _fix_model(config: dict, notes: list[str], where: str) -> None:
     layers = [layer for layer in config.get("layers") or [] if isinstance(layer, dict)]
     for layer in layers:
         inner = layer.get("config")
-        name = f"{where}{layer.get('name') or (inner or {}).get('name')}"
-        if isinstance(inner, dict) and isinstance(inner.get("layers"), list):
+        if not isinstance(inner, dict):
+            continue
+        name = f"{where}{layer.get('name') or inner.get('name')}"
+        if isinstance(inner.get("layers"), list):
             _fix_model(inner, notes, name + "/")
-        elif layer.get("class_name") == "DepthwiseConv2D" and isinstance(inner, dict):
+        elif layer.get("class_name") == "DepthwiseConv2D":
             _depthwise_groups(inner, notes, name)
     if "input_layers" in config:
         _sequential_node_offsets(layers, config.get("output_layers"))
@@ -44,8 +47,7 @@ def _fix_model(config: dict, notes: list[str], where: str) -> None:
 def _depthwise_groups(config: dict, notes: list[str], where: str) -> None:
     groups = config.get("groups")
     if groups in (None, 1):
-        if config.pop("groups", None) is not None:
-            notes.append(f"{where}: dropped groups=1 (DepthwiseConv2D in Keras 3 has no groups)")
+        config.pop("groups", None)
         return
     raise UpgradeRefused(None, f"layer {where!r}: DepthwiseConv2D with groups={groups!r} has no Keras 3 form")
 
