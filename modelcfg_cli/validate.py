@@ -30,12 +30,11 @@ def check_source(source: str, options: ValidateOptions) -> FileReport:
 
     try:
         doc = read_document(source, options.max_config_bytes)
+        doc = upgraded(doc) if options.upgrade else doc
     except SourceError as exc:
         return FileReport(source, read_error=str(exc))
     notes = []
-    if options.upgrade:
-        doc = upgraded(doc)
-    elif needs_upgrade(doc):
+    if not options.upgrade and needs_upgrade(doc):
         version = doc.keras_version or "an older Keras"
         message = f"saved by {version}: checked as stored; --upgrade checks the Keras 3 config clone builds"
         notes.append(Finding(WARNING, "", message))

@@ -136,3 +136,26 @@ def test_inspect_names_tf_keras_and_the_savedmodel_format():
     out = run_without_keras("inspect", str(artifact("lstm_savedmodel")))
     assert out.splitlines()[0] == "Sequential 'forecaster'  tf.keras 2.15.0  format SavedModel  5 layers"
     assert "  keras 2.15.0  format json+weights" in run_without_keras("inspect", str(artifact("json_pair")))
+
+
+def test_tf_keras_module_paths_and_policies_mark_a_config_for_the_upgrade():
+    from modelcfg_cli.document import ModelDocument
+    from modelcfg_cli.legacy.upgrade import needs_upgrade
+
+    def dense(dtype):
+        return {"module": "keras.layers", "class_name": "Dense", "config": {"units": 1, "dtype": dtype}}
+
+    def model(module, dtype):
+        return {"module": module, "class_name": "Sequential", "config": {"layers": [dense(dtype)]}}
+
+    policy = {"module": "keras.mixed_precision", "class_name": "Policy", "config": {"name": "float32"}}
+    keras3 = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}
+    assert needs_upgrade(ModelDocument(model("keras.src.engine.sequential", keras3), {}, "a"))
+    assert needs_upgrade(ModelDocument(model("keras", policy), {}, "b"))
+    assert not needs_upgrade(ModelDocument(model("keras", keras3), {}, "c"))
+
+
+def test_validate_upgrade_reports_an_unsupported_op_as_that_file_s_trouble():
+    result = invoke("validate", "--upgrade", artifact("tf_ops_unsupported_h5"), artifact("tf_ops_h5"))
+    assert result.exit_code == 2
+    assert "layer 'tf.math.cumsum' calls tf.math.cumsum" in result.stdout + result.stderr

@@ -15,6 +15,16 @@ from __future__ import annotations
 from modelcfg_cli.errors import UpgradeRefused
 from modelcfg_cli.legacy.tf_ops import is_ref, upgrade_op_layers
 
+TFKERAS_MODULES = ("keras.src.engine.", "keras.engine.")
+
+
+def is_tfkeras_entry(entry: dict) -> bool:
+    """An object serialized by tf.keras 2.13-2.15 (`keras.src.engine.*` modules, a `Policy` dtype)."""
+    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    dtype = config.get("dtype")
+    policy = isinstance(dtype, dict) and dtype.get("class_name") == "Policy"
+    return str(entry.get("module", "")).startswith(TFKERAS_MODULES) or policy
+
 
 def prepare_tfkeras(envelope: dict, notes: list[str]) -> None:
     """Apply the tf.keras fixes to a legacy model envelope (in place), nested models included."""

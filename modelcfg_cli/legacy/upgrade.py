@@ -21,7 +21,7 @@ from modelcfg_cli.legacy.names import (
     MERGE_MODES,
     PER_CLASS_RENAMES,
 )
-from modelcfg_cli.legacy.tfkeras import prepare_tfkeras
+from modelcfg_cli.legacy.tfkeras import is_tfkeras_entry, prepare_tfkeras
 from modelcfg_cli.schemas import load_schema, schema_names
 
 FUNCTIONAL = {
@@ -45,7 +45,7 @@ def needs_upgrade(doc) -> bool:
 
 
 def _has_legacy_markers(entry: dict) -> bool:
-    if "module" not in entry or isinstance(entry.get("config"), list):
+    if "module" not in entry or isinstance(entry.get("config"), list) or is_tfkeras_entry(entry):
         return True
     return any(_layer_is_legacy(layer) for layer in _layers(entry))
 
@@ -53,6 +53,8 @@ def _has_legacy_markers(entry: dict) -> bool:
 def _layer_is_legacy(entry: dict) -> bool:
     config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
     if "module" not in entry or entry.get("class_name") in CLASS_RENAMES or "batch_input_shape" in config:
+        return True
+    if is_tfkeras_entry(entry):
         return True
     return is_model_entry(entry) and _has_legacy_markers(entry)
 
