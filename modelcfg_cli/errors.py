@@ -40,3 +40,7 @@ class RulesError(ModelcfgError):
 
 class CloneError(ModelcfgError):
     """Keras could not instantiate, save or reload the rewritten model."""
+
+
+class UpgradeRefused(SourceError):
+    """A legacy model the Keras 3 upgrade cannot express (e.g. a TensorFlow op no built-in layer computes)."""

@@ -68,6 +68,15 @@ def layer_row(ref: LayerRef) -> dict:
     }
 
 
+def saved_by(doc: ModelDocument) -> str:
+    """`tf.keras` for what only tf.keras 2.x wrote (SavedModel folders, 2.x `.keras` zips), else `keras`."""
+    version = str(doc.keras_version or "")
+    tf_era = doc.metadata.get("format") == "savedmodel" or (
+        doc.metadata.get("format") == "keras-zip" and version.startswith("2.")
+    )
+    return "tf.keras" if tf_era else "keras"
+
+
 def summarize(doc: ModelDocument, depth: int | None = None) -> dict:
     """Model class, name, versions, layer counts by class and one row per layer."""
     refs = [ref for ref in doc.layers() if depth is None or ref.depth <= depth]
@@ -77,6 +86,7 @@ def summarize(doc: ModelDocument, depth: int | None = None) -> dict:
         "class_name": doc.class_name,
         "name": doc.name,
         "keras_version": doc.keras_version,
+        "saved_by": saved_by(doc),
         "format": doc.metadata.get("format"),
         "date_saved": doc.metadata.get("date_saved"),
         "layer_count": sum(counts.values()),

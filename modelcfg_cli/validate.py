@@ -31,15 +31,15 @@ def check_source(source: str, options: ValidateOptions) -> FileReport:
     from modelcfg_cli.legacy.dropped import dropped_findings
     from modelcfg_cli.legacy.upgrade import needs_upgrade, upgraded_with_notes
 
+    notes = []
     try:
         doc = read_document(source, options.max_config_bytes)
+        if options.upgrade:
+            doc, upgrade_notes = upgraded_with_notes(doc)
+            notes += dropped_findings(upgrade_notes, options.strict)
     except SourceError as exc:
         return FileReport(source, read_error=str(exc))
-    notes = []
-    if options.upgrade:
-        doc, upgrade_notes = upgraded_with_notes(doc)
-        notes += dropped_findings(upgrade_notes, options.strict)
-    elif needs_upgrade(doc):
+    if not options.upgrade and needs_upgrade(doc):
         version = doc.keras_version or "an older Keras"
         message = f"saved by {version}: checked as stored; --upgrade checks the Keras 3 config clone builds"
         notes.append(Finding(WARNING, "", message))

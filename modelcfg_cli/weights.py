@@ -24,6 +24,7 @@ import numpy as np
 
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
+from modelcfg_cli.sources.pair import find_pair
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
@@ -47,21 +48,67 @@ class StoredTensor:
 
 def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     """Every layer's arrays in `source`; empty when the source holds no weights (a JSON config).
-    A SavedModel folder's checkpoint and a tf.keras 2.13-2.15 `.keras` file (whose weights are keyed by
-    class and counter) are mapped to layers through their config (`modelcfg_cli.tf_weights`)."""
+    A SavedModel folder's checkpoint, a `model.json` + weights pair and a tf.keras 2.13-2.15 `.keras`
+    file (whose weights are keyed by class and counter) are mapped to layers through their config."""
     path = Path(source)
     if path.is_dir() and (path / "saved_model.pb").is_file():
         from modelcfg_cli.tf_weights.savedmodel import read_savedmodel_weights
 
         return read_savedmodel_weights(path, source)
+    pair = find_pair(path) if path.is_dir() else None
+    if pair is not None:
+        config, _ = _saved_by({CONFIG_FILE: pair[0].read_bytes()})
+        return read_weights_file(str(pair[1]), config, keras_version=_json_version(config))
     tfkeras = _tfkeras_weights(source)
     if tfkeras is not None:
         return tfkeras
+    return _all_arrays(source)
+
+
+def _all_arrays(source: str, envelope: dict | None = None) -> dict[str, list[np.ndarray]]:
     found: dict[str, list[np.ndarray]] = {}
-    with open_tensors(source) as tensors:
+    with open_tensors(source, envelope) as tensors:
         for tensor in tensors or ():
             found.setdefault(tensor.layer, []).append(tensor.dataset[()])
     return found
+
+
+def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str | None = None) -> dict:
+    """The arrays of a weights file given apart from its model (`--weights FILE`, the weights of a
+    `model.json` pair): `save_weights()` output of Keras 3, tf.keras 2.13-2.15 or Keras 2 (`.h5`), or a
+    whole saved model; `envelope` is the model's config (some layouts are keyed by it)."""
+    import h5py
+
+    path = Path(weights)
+    if not path.exists():
+        raise SourceError(weights, "no such file or directory")
+    if path.is_dir() or zipfile.is_zipfile(path):
+        return read_weights(weights)
+    if not h5py.is_hdf5(path):
+        raise SourceError(weights, "not a weights file (expected HDF5: .weights.h5 or a Keras 2 .h5)")
+    from modelcfg_cli.tf_weights.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
+
+    try:
+        with h5py.File(path, "r") as handle:
+            keras3_layout = "layers" in handle or any("_layer_checkpoint_dependencies" in k for k in handle)
+            if keras3_layout and envelope is not None and is_tfkeras_weights(handle, keras_version):
+                return read_tfkeras_weights(handle, envelope, weights)
+    except OSError as exc:
+        raise SourceError(weights, f"cannot read the weights ({exc})") from exc
+    return _all_arrays(weights, envelope)
+
+
+def document_weights(doc) -> dict[str, list[np.ndarray]]:
+    """The weights of a read `ModelDocument`: from `--weights FILE` when one was given (kept in its
+    metadata as `weights_file`), else from the source itself."""
+    weights = doc.metadata.get("weights_file")
+    if weights:
+        return read_weights_file(weights, doc.envelope, keras_version=doc.keras_version)
+    return read_weights(doc.path) if doc.path else {}
+
+
+def _json_version(config: dict | None) -> str | None:
+    return config.get("keras_version") if isinstance(config, dict) else None
 
 
 def _tfkeras_weights(source: str) -> dict[str, list[np.ndarray]] | None:
@@ -103,8 +150,9 @@ def _saved_by(files: dict[str, bytes]) -> tuple[dict | None, str | None]:
 
 
 @contextmanager
-def open_tensors(source: str) -> Iterator[list[StoredTensor] | None]:
-    """The tensors stored in `source`, open for reading; None when it stores no weights."""
+def open_tensors(source: str, envelope: dict | None = None) -> Iterator[list[StoredTensor] | None]:
+    """The tensors stored in `source`, open for reading; None when it stores no weights. `envelope` is
+    the model config of a legacy weights file that has none of its own (to place nested models' weights)."""
     import h5py
 
     with ExitStack() as stack:
@@ -112,7 +160,9 @@ def open_tensors(source: str) -> Iterator[list[StoredTensor] | None]:
             handle, kind = _open_weights_file(source, stack, h5py)
             tensors = None
             if handle is not None:
-                tensors = _keras3_tensors(handle, source) if kind == "keras" else _legacy_tensors(handle)
+                tensors = (
+                    _keras3_tensors(handle, source) if kind == "keras" else _legacy_tensors(handle, envelope)
+                )
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise SourceError(source, f"cannot read the weights ({exc})") from exc
         yield tensors
@@ -252,11 +302,11 @@ def _datasets_of(group, prefix: str) -> list[tuple[str, object]]:
 # -- legacy .h5 layout ----------------------------------------------------------------------------
 
 
-def _legacy_tensors(handle) -> list[StoredTensor]:
+def _legacy_tensors(handle, envelope: dict | None = None) -> list[StoredTensor]:
     """`model_weights/<layer>` groups; a nested model's weights go to its own layers (`encoder/dense`),
     found from the weight names and the stored config, as the `.keras` layout stores them."""
     root = handle.get("model_weights", handle)
-    nested = _nested_models(handle.attrs.get("model_config"))
+    nested = _nested_models(envelope if envelope is not None else _stored_config(handle))
     found: list[StoredTensor] = []
     counts: dict[str, int] = {}
     for name in _string_list(root.attrs, "layer_names"):
@@ -273,25 +323,37 @@ def _legacy_tensors(handle) -> list[StoredTensor]:
 
 def _owner(layer: str, weight: str, nested: dict[str, set[str]]) -> str:
     """The layer path a weight belongs to: `layer`, or a layer inside it when `layer` is a nested model
-    and a component of the weight's name names one of its layers."""
+    and a component of the weight's name names one of its layers (at any depth: Keras 2 may leave the
+    inner model's name out, `Conv1/kernel:0` for `outer/model1/Conv1`)."""
     parts = weight.split("/")[:-1]
     while layer in nested:
         inner = next((i for i, part in enumerate(parts) if part in nested[layer]), None)
-        if inner is None:
+        if inner is not None:
+            layer, parts = f"{layer}/{parts[inner]}", parts[inner + 1 :]
+            continue
+        deeper = [
+            path for path in nested if path.startswith(f"{layer}/") and parts and parts[0] in nested[path]
+        ]
+        if not deeper:
             break
-        layer = f"{layer}/{parts[inner]}"
-        parts = parts[inner + 1 :]
+        layer = deeper[0]
     return layer
 
 
-def _nested_models(text) -> dict[str, set[str]]:
-    """{path of a nested model: its layers' names}, from the `model_config` attribute."""
+def _stored_config(handle) -> dict | None:
+    """The model config a Keras 2 `.h5` model file holds (none in a weights-only file)."""
+    text = handle.attrs.get("model_config")
+    try:
+        value = json.loads(text.decode() if isinstance(text, bytes) else text) if text else None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _nested_models(config: dict | None) -> dict[str, set[str]]:
+    """{path of a nested model: its layers' names}, from the model config."""
     from modelcfg_cli.document import is_model_entry, layer_name, model_layers
 
-    try:
-        config = json.loads(text.decode() if isinstance(text, bytes) else text) if text else None
-    except (ValueError, UnicodeDecodeError):
-        return {}
     found: dict[str, set[str]] = {}
 
     def visit(entry: dict, prefix: str) -> None:

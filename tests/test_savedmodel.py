@@ -73,7 +73,7 @@ def test_metadata_that_is_not_json_is_one_line(tmp_path):
 
 def test_dump_and_inspect_show_the_savedmodel_without_keras():
     out = run_without_keras("inspect", str(artifact("conv_residual_savedmodel")))
-    assert "keras 2.15.0" in out and "format savedmodel" in out
+    assert "tf.keras 2.15.0" in out and "format SavedModel" in out
 
 
 def test_a_folder_with_neither_config_nor_saved_model_is_still_refused(tmp_path):

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option
+from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_option
 from modelcfg_cli.errors import EXIT_FOUND, UsageError, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
 
@@ -37,6 +37,7 @@ from modelcfg_cli.keras_side.backend import BACKENDS
     "--format", "fmt", type=click.Choice(["keras", "h5", "json"]), help="[default: from OUT's extension]"
 )
 @click.option("--keep-weights", is_flag=True, help="Carry the source's weights over, by layer name.")
+@weights_option
 @click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
 @click.option("--report", "report", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @max_config_bytes_option
@@ -54,6 +55,7 @@ def clone_command(
     backend,
     fmt,
     keep_weights,
+    weights_file,
     no_upgrade,
     report,
     max_config_bytes,
@@ -77,7 +79,7 @@ def clone_command(
         if not out:
             raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
         fmt = checked_output(source, out, fmt)
-    plan = plan_clone(source, rules_files, sets, strict, (), max_config_bytes, not no_upgrade)
+    plan = plan_clone(source, rules_files, sets, strict, (), max_config_bytes, not no_upgrade, weights_file)
     color = color_of(ctx)
     if dry_run or plan.problems:
         _show(plan, None, report, color, to_stderr=bool(plan.problems) and not dry_run)
@@ -89,7 +91,8 @@ def clone_command(
             )
         ctx.exit(exit_code(bool(plan.problems)))
     try:
-        result = build(plan, out, fmt, unsafe, tuple(imports), backend, post_build_steps(keep_weights))
+        steps = post_build_steps(keep_weights or bool(weights_file))
+        result = build(plan, out, fmt, unsafe, tuple(imports), backend, steps)
     except CloneRefused as exc:
         click.echo(f"modelcfg: error: {exc}", err=True)
         for problem in exc.problems:

@@ -21,6 +21,14 @@ def color_of(ctx: click.Context) -> str:
     return (ctx.obj or {}).get("color", "auto")
 
 
+weights_option = click.option(
+    "--weights",
+    "weights_file",
+    metavar="FILE",
+    help="Read the weights from FILE (save_weights() output: .weights.h5, a Keras 2 .h5) instead of SOURCE.",
+)
+
+
 def report_read_errors(ctx: click.Context, reports) -> None:
     """One `modelcfg: error:` line per source that could not be read, then exit 2 if there was one."""
     unreadable = [report for report in reports if report.read_error is not None]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from modelcfg_cli.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload, strip_shared_ids
-from modelcfg_cli.errors import CloneError, UsageError
+from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
@@ -30,6 +30,7 @@ from modelcfg_cli.rules.engine import Report, apply
 from modelcfg_cli.rules.setcli import parse_set
 from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
+from modelcfg_cli.weights_file import with_weights_file
 
 FORMATS = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".json": "json"}
 
@@ -110,17 +111,22 @@ def plan_clone(
     schema_dirs: tuple[str, ...] = (),
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
     upgrade: bool = True,
+    weights: str | None = None,
 ) -> ClonePlan:
     """Read SOURCE, apply `rules` then the `--set` edits, validate and diff the result; no Keras.
 
-    A source older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false."""
+    A source older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false; `weights`
+    names a file to take the weights from instead of SOURCE (`--weights`)."""
     ruleset = as_ruleset(rules)
     for option in sets:
         ruleset = ruleset + parse_set(option)
-    doc = read_document(str(source), max_config_bytes)
+    doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
     if upgrade and needs_upgrade(doc):
         ruleset = as_ruleset("builtin:keras2") + ruleset
-    envelope, report = apply(doc.envelope, ruleset, doc.metadata)
+    try:
+        envelope, report = apply(doc.envelope, ruleset, doc.metadata)
+    except UpgradeRefused as exc:
+        raise UpgradeRefused(doc.label, exc.message) from None
     rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
     findings = validate_document(rewritten, False, schema_dirs)
     return ClonePlan(doc, rewritten, report, diff(doc, rewritten), findings, strict)
@@ -166,17 +172,18 @@ def clone(
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
     upgrade: bool = True,
     keep_weights: bool = False,
+    weights: str | None = None,
 ) -> CloneResult:
     """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure).
 
     With no rules this is `keras.models.clone_model`: the same config, fresh weights; `keep_weights`
-    carries the source's weights over by layer path.
+    carries the source's weights over by layer path (from `weights` when given: it implies `keep_weights`).
     """
     started = time.perf_counter()
     out = str(out)
     fmt = checked_output(source, out, fmt)
-    plan = plan_clone(source, rules, sets, strict, schema_dirs, max_config_bytes, upgrade)
-    steps = post_build_steps(keep_weights, post_build)
+    plan = plan_clone(source, rules, sets, strict, schema_dirs, max_config_bytes, upgrade, weights)
+    steps = post_build_steps(keep_weights or bool(weights), post_build)
     return build(plan, out, fmt, unsafe, imports, backend, steps, started)
 
 

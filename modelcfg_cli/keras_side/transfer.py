@@ -90,10 +90,9 @@ def _shapes(shapes: list[tuple]) -> str:
 
 def keep_weights(context) -> None:
     """Post-build step of `clone --keep-weights`: the source's weights into the clone, by layer path."""
-    from modelcfg_cli.weights import read_weights
+    from modelcfg_cli.weights import document_weights
 
-    path = context.source.path
-    weights = read_weights(path) if path else {}
+    weights = document_weights(context.source)
     if not weights:
         context.notes.append("weights: the source holds none; every layer starts freshly initialised")
         return

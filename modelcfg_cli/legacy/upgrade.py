@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 
 from modelcfg_cli.document import KERAS_TENSOR, MODEL_CLASSES, ModelDocument, is_model_entry, layer_name
+from modelcfg_cli.errors import UpgradeRefused
 from modelcfg_cli.legacy.dropped import dropped_note
 from modelcfg_cli.legacy.names import (
     BASE_KWARGS,
@@ -20,6 +21,7 @@ from modelcfg_cli.legacy.names import (
     MERGE_MODES,
     PER_CLASS_RENAMES,
 )
+from modelcfg_cli.legacy.tfkeras import is_tfkeras_entry, prepare_tfkeras
 from modelcfg_cli.schemas import load_schema, schema_names
 
 FUNCTIONAL = {
@@ -43,7 +45,7 @@ def needs_upgrade(doc) -> bool:
 
 
 def _has_legacy_markers(entry: dict) -> bool:
-    if "module" not in entry or isinstance(entry.get("config"), list):
+    if "module" not in entry or isinstance(entry.get("config"), list) or is_tfkeras_entry(entry):
         return True
     return any(_layer_is_legacy(layer) for layer in _layers(entry))
 
@@ -51,6 +53,8 @@ def _has_legacy_markers(entry: dict) -> bool:
 def _layer_is_legacy(entry: dict) -> bool:
     config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
     if "module" not in entry or entry.get("class_name") in CLASS_RENAMES or "batch_input_shape" in config:
+        return True
+    if is_tfkeras_entry(entry):
         return True
     return is_model_entry(entry) and _has_legacy_markers(entry)
 
@@ -61,6 +65,7 @@ def upgrade_envelope(envelope: dict, metadata: dict | None = None) -> tuple[dict
     model = copy.deepcopy(envelope)
     if not is_model_entry(model) and model.get("class_name") not in MODEL_CLASSES:
         return model, [f"{model.get('class_name')}: a subclassed model; its code is needed (--import MODULE)"]
+    prepare_tfkeras(model, notes)
     _upgrade_model(model, notes, "")
     return model, _unique(notes)
 
@@ -74,7 +79,10 @@ def upgraded_with_notes(doc: ModelDocument) -> tuple[ModelDocument, list[str]]:
     """`doc` upgraded, and the upgrade's notes (the dropped values among them: `dropped.upgrade_warnings`)."""
     if not needs_upgrade(doc):
         return doc, []
-    envelope, notes = upgrade_envelope(doc.envelope, doc.metadata)
+    try:
+        envelope, notes = upgrade_envelope(doc.envelope, doc.metadata)
+    except UpgradeRefused as exc:
+        raise UpgradeRefused(doc.label, exc.message) from None
     return ModelDocument(envelope, doc.metadata, doc.label, doc.path), notes
 
 
@@ -99,6 +107,7 @@ def _upgrade_layer(entry: dict, notes: list[str], where: str, first: bool = Fals
     if is_model_entry(entry) or entry.get("module", "").split(".")[-1] in LEGACY_MODEL_MODULES:
         entry.pop("module", None)
         _upgrade_model(entry, notes, where + "/")
+        _upgrade_nodes(entry)
         return
     config = entry.setdefault("config", {})
     _rename_class(entry, notes, where)

@@ -11,6 +11,7 @@ from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.output.pictures import FORMATS as PICTURES
 from modelcfg_cli.summary import summarize
 
+FORMAT_NAMES = {"savedmodel": "SavedModel"}
 COLUMNS = ("layer", "class", "inbound", "config", "trainable", "dtype")
 
 
@@ -29,10 +30,12 @@ def render_text(view: InspectView, sink) -> None:
     summary = summarize(view.document, view.depth)
     console = sink.console()
     version = summary["keras_version"] or "unknown"
+    fmt = FORMAT_NAMES.get(summary["format"], summary["format"])
     name = "(unnamed)" if summary["name"] is None else repr(summary["name"])
     console.print(f"{summary['class_name']} {name}", style="bold", end="", markup=False)
     console.print(
-        f"  keras {version}  format {summary['format']}  {summary['layer_count']} layers", markup=False
+        f"  {summary.get('saved_by', 'keras')} {version}  format {fmt}  {summary['layer_count']} layers",
+        markup=False,
     )
     if not summary["layers"]:
         console.print("no layer list in this config (a subclassed model keeps its layers in code)")

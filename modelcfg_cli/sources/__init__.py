@@ -14,6 +14,7 @@ from pathlib import Path
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.folder import read_folder
 from modelcfg_cli.sources.hdf5 import is_hdf5, read_hdf5
+from modelcfg_cli.sources.pair import find_pair, read_pair
 from modelcfg_cli.sources.raw import RawModel
 from modelcfg_cli.sources.savedmodel import is_savedmodel, read_savedmodel
 from modelcfg_cli.sources.text import decode, parse_text, too_big
@@ -34,6 +35,9 @@ def read_source(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -
     if path.is_dir():
         if is_savedmodel(path):
             return read_savedmodel(source, path)
+        pair = find_pair(path)
+        if pair is not None:
+            return read_pair(source, pair[0], max_config_bytes)
         return read_folder(source, path, max_config_bytes)
     try:
         size = path.stat().st_size

@@ -1,7 +1,7 @@
 """Make the tf.keras 2.15 fixtures in `tests/tf_fixtures/data/` (run ONLY in the TensorFlow venv).
 
     python3.11 -m venv /work/tfvenv && /work/tfvenv/bin/pip install tensorflow-cpu==2.15.1
-    /work/tfvenv/bin/python tests/tf_fixtures/generate.py
+    /work/tfvenv/bin/python tests/tf_fixtures/generate.py [NAME ...]   # all fixtures, or only these
 
 Every fixture is a folder `data/<name>/` holding the saved artifact (named in `reference.json` "file"),
 `reference.npz` (seeded inputs `x0`..., tf.keras outputs `y0`..., and the weights `w0`... in
@@ -74,6 +74,34 @@ def tf_ops() -> keras.Model:
     x = tf.reduce_mean(x, axis=1)
     x = x[:, 1:]
     model = keras.Model(inputs, layers.Dense(2)(x), name="tf_ops")
+    return _trained(model, loss="mse")
+
+
+def tf_ops_more() -> keras.Model:
+    """The other mapped ops: tensor arithmetic, constants first, division, activations, transpose,
+    matmul, expand_dims / squeeze, reductions over steps or channels, slices of sequences."""
+    inputs = layers.Input((5, 4))
+    a = layers.Dense(4)(inputs)
+    x = tf.math.sigmoid(a) * a - tf.nn.tanh(a)
+    x = (1.0 - x) / 4.0 + 2.0 * x
+    x = tf.nn.softmax(x, axis=1) + tf.transpose(x, perm=[0, 1, 2])
+    attention = tf.linalg.matmul(x, x, transpose_b=True)
+    x = tf.linalg.matmul(attention, a)
+    x = tf.concat([x[:, 1:], x[:, :-1]], axis=-1)
+    x = tf.transpose(x, perm=[0, 2, 1])[:, 2:]
+    steps = tf.reduce_max(x, axis=1)
+    channels = tf.squeeze(tf.reduce_mean(x, axis=-1, keepdims=True), axis=-1)
+    x = tf.concat([tf.nn.relu6(steps), tf.nn.elu(channels)], axis=1)
+    x = tf.squeeze(tf.expand_dims(x, 1), axis=1)
+    model = keras.Model(inputs, layers.Dense(2)(tf.reshape(x, [-1, x.shape[-1]])), name="tf_ops_more")
+    return _trained(model, loss="mse")
+
+
+def tf_ops_unsupported() -> keras.Model:
+    """An op no Keras 3 built-in layer computes (`tf.math.cumsum`): the upgrade refuses it."""
+    inputs = layers.Input((6,))
+    x = tf.math.cumsum(layers.Dense(4)(inputs), axis=1)
+    model = keras.Model(inputs, layers.Dense(2)(x), name="tf_ops_unsupported")
     return _trained(model, loss="mse")
 
 
@@ -186,6 +214,8 @@ FIXTURES = {
     "mlp_zip": (mlp, save_zip),
     "bidirectional_zip": (bidirectional, save_zip),
     "tf_ops_h5": (tf_ops, save_h5),
+    "tf_ops_more_h5": (tf_ops_more, save_h5),
+    "tf_ops_unsupported_h5": (tf_ops_unsupported, save_h5),
     "teachable_machine_h5": (teachable_machine, save_teachable),
     "json_pair": (bidirectional, save_json_pair),
     "json_legacy_pair": (conv_residual, save_json_legacy_pair),
@@ -249,10 +279,14 @@ def write_reference(model: keras.Model, folder: Path, artifact: str) -> None:
     (folder / "reference.json").write_text(json.dumps(reference, indent=1, sort_keys=True) + "\n")
 
 
-def main() -> None:
-    if DATA.exists():
+def main(names: list[str]) -> None:
+    """Make the fixtures named (all of them, after emptying data/, when none is named)."""
+    if not names and DATA.exists():
         shutil.rmtree(DATA)
     for name, (build, save) in FIXTURES.items():
+        if names and name not in names:
+            continue
+        shutil.rmtree(DATA / name, ignore_errors=True)
         keras.backend.clear_session()
         keras.utils.set_random_seed(0)
         folder = DATA / name
@@ -260,6 +294,8 @@ def main() -> None:
         model = build()
         write_reference(model, folder, save(model, folder))
     plain = DATA / "plain_tf_savedmodel"
+    if names:
+        return
     plain.mkdir()
     (plain / "reference.json").write_text(
         json.dumps({"file": save_plain_tf(plain), "tf_version": tf.__version__}, indent=1) + "\n"
@@ -269,4 +305,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

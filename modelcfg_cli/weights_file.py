@@ -1,0 +1,17 @@
+"""`--weights FILE`: a model's weights given as a file apart from its config (no Keras, no h5py here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modelcfg_cli.document import ModelDocument
+from modelcfg_cli.errors import SourceError
+
+
+def with_weights_file(doc: ModelDocument, weights: str | None) -> ModelDocument:
+    """`doc` whose weights are read from `weights` (kept in its metadata as `weights_file`)."""
+    if not weights:
+        return doc
+    if not Path(weights).exists():
+        raise SourceError(weights, "no such file or directory (given with --weights)")
+    return ModelDocument(doc.envelope, {**doc.metadata, "weights_file": weights}, doc.label, doc.path)
