@@ -472,10 +472,9 @@ def _object_def(name: str, module: str, example: str) -> dict:
     import importlib
 
     package = importlib.import_module(module.replace("keras.", "keras.src.", 1))
+    article = "an" if name[0] in "aeiou" else "a"
     return {
-        "x-expect": f"an {name} name such as {example!r} or a serialized {name} object"
-        if name[0] in "aeiou"
-        else f"a {name} name such as {example!r} or a serialized {name} object",
+        "x-expect": f"{article} {name} name such as {example!r} or a serialized {name} object",
         "anyOf": [
             {"type": "null"},
             {"enum": _names_taken(package)},
@@ -502,7 +501,7 @@ def dtype_policy_def() -> dict:
     from keras.src import dtype_policies
     from keras.src.dtype_policies.dtype_policy import QUANTIZATION_MODES
 
-    names = [n for n in sorted({*dtype_names(), "mixed_float16", "mixed_bfloat16"})]
+    names = sorted({*dtype_names(), "mixed_float16", "mixed_bfloat16"})
     names = [n for n in names if _policy_taken(dtype_policies, n)]
     sources = [
         n for n in names if any(_policy_taken(dtype_policies, f"{m}_from_{n}") for m in ("int8", "float8"))
