@@ -25,6 +25,9 @@ class ModelcfgError(Exception):
         self.message = message
         super().__init__(f"{where}: {message}" if where else message)
 
+    def __reduce__(self):  # raised in a `validate -j` worker, rebuilt in the parent
+        return type(self), (self.where, self.message)
+
 
 class SourceError(ModelcfgError):
     """A model source that cannot be read or is not a Keras model config."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from modelcfg_cli.document import MODEL_CLASSES, LayerRef, ModelDocument, is_model_entry
 from modelcfg_cli.errors import UsageError
 from modelcfg_cli.findings import ERROR, WARNING, Finding
+from modelcfg_cli.schema_refs import unresolved_ref
 
 BASE_URI = "https://modelcfg.dev/schemas/"
 MODEL_SCHEMA = "model"
@@ -171,8 +172,23 @@ class UserSchemas:
                 raise UsageError(str(path), f"cannot read the schema ({exc})") from exc
             except SchemaError as exc:
                 raise UsageError(str(path), f"not a valid JSON Schema: {exc.message}") from exc
+            ref = unresolved_ref(schema, _registry()) if isinstance(schema, dict) else None
+            if ref is not None:
+                raise UsageError(str(path), f"$ref {ref!r} does not resolve")
             self._cache[path] = _make_validator(schema, cls)
         return self._cache[path]
+
+    def messages(self, validator, config) -> list[tuple[str, str]]:
+        """`field_messages` against one of these schemas; a `$ref` that does not resolve is a usage error
+        naming the schema file."""
+        from referencing.exceptions import Unresolvable
+
+        try:
+            return field_messages(validator, config, group_depth=1)
+        except Unresolvable as exc:
+            path = next(p for p, v in self._cache.items() if v is validator)
+            ref = "#" + exc.ref if str(exc.ref).startswith("/") else exc.ref  # a JSON pointer: as written
+            raise UsageError(str(path), f"$ref {ref!r} does not resolve") from None
 
 
 def validate_document(doc: ModelDocument, strict: bool = False, schema_dirs=()) -> list[Finding]:
@@ -249,7 +265,7 @@ def _layer_findings(ref: LayerRef, user: UserSchemas, strict: bool) -> list[Find
         return _model_findings(ref.entry, ref.pointer, ref)
     config = ref.entry.get("config")
     if validator is not None:
-        messages = field_messages(validator, config, group_depth=1)
+        messages = user.messages(validator, config)
     else:
         name = bundled_name(ref)
         if name is None or bundled_validator(name) is None:

@@ -1,8 +1,15 @@
 """Build `schemas/` from the installed Keras: `python -m modelcfg_cli.keras_side.schemagen [OUT_DIR]`.
 
-Field types come from `get_config()` of sample instances; ranges, enums and arity are kept only where
-Keras itself rejects a probe value at construction time, so the schemas never say more than Keras does.
-Keras is imported inside functions only.
+What a field accepts is asked of Keras, the way loading a model asks it: for each layer class a sample
+instance is serialized, and `cls.from_config(sample config + one changed field)` is called with candidate
+forms of that field (an int where a tuple is stored, the flat and nested list forms, `None`, a float, a
+negative or zero value, an upper-case enum value, one more list item). A form becomes valid when Keras
+builds the layer from it; ranges, enums and arity are kept only where Keras rejects the probe, so the
+schemas never say more than Keras does. Names (activations, initializers, regularizers, constraints,
+dtypes, quantized dtype policies) come from the lookup tables Keras's own `get()` functions read, each
+string kept when `get(name)` accepts it. Classes whose sample config `from_config` cannot rebuild (a
+`Lambda` holding a Python function) are probed through their constructor instead.
+Keras is imported inside functions only, and only the modules the schemas need (never Keras's tests).
 """
 
 from __future__ import annotations
@@ -29,7 +36,10 @@ LEGACY_KEYS = (
     *("implementation", "vocabulary_size", "rms_scaling", "num_tokens", "input_length", "newshape"),
     *("alpha", "has_input_vocabulary", "time_major", "input_dtype"),
 )
-TUPLE_KEYS = ("kernel_size", "strides", "dilation_rate", "pool_size", "size", "output_padding")
+TUPLE_KEYS = (
+    *("kernel_size", "strides", "dilation_rate", "pool_size", "size", "output_padding", "output_size"),
+    *("padding", "cropping"),
+)
 ENUM_KEYS = ("padding", "data_format", "interpolation", "merge_mode", "output_mode", "fill_mode")
 ENUM_CANDIDATES = (
     *("valid", "same", "causal", "full", "channels_first", "channels_last"),
@@ -106,18 +116,48 @@ def sample_args(name: str, keras) -> dict:
 
 
 class Prober:
-    """Builds instances of one class to find out what Keras accepts."""
+    """Asks Keras whether a config is accepted: `build(base config + changes)` must not raise."""
 
-    def __init__(self, cls, args_factory):
-        self.cls = cls
-        self.args_factory = args_factory
+    def __init__(self, build, base_factory, required=None):
+        self.build = build
+        self.base_factory = base_factory
+        self.required = required
 
     def accepts(self, **changes) -> bool:
         try:
-            self.cls(**{**self.args_factory(), **changes})
+            self.build({**self.base_factory(), **changes})
         except Exception:
             return False
         return True
+
+    def accepts_key(self, key: str, value) -> bool:
+        """Whether Keras takes `key` at all: with the sample config, or with only the required fields
+        (a keyword can exclude a stored one, as `input_shape` excludes `batch_shape`)."""
+        if self.accepts(**{key: value}):
+            return True
+        if self.required is None:
+            return False
+        base = {k: v for k, v in self.base_factory().items() if k in self.required}
+        try:
+            self.build({**base, key: value})
+        except Exception:
+            return False
+        return True
+
+
+def make_prober(cls, keras) -> tuple[Prober | None, dict, str]:
+    """(prober, sample config, serialized class name) for a layer class; the prober calls `from_config`
+    as loading a model does, or the constructor when `from_config` cannot rebuild the sample."""
+    name = cls.__name__
+    try:
+        serialized = keras.saving.serialize_keras_object(cls(**sample_args(name, keras)))
+        text = json.dumps(serialized["config"])
+    except Exception:
+        return None, {}, name
+    prober = Prober(cls.from_config, lambda: json.loads(text), accepted_keys(cls)[1])
+    if not prober.accepts():
+        prober = Prober(lambda config: cls(**config), lambda: sample_args(name, keras))
+    return prober, json.loads(text), serialized["class_name"]
 
 
 def ref(name: str) -> dict:
@@ -126,6 +166,8 @@ def ref(name: str) -> dict:
 
 def field_schema(key: str, value, prober: Prober | None, default) -> dict:
     """The schema of one config field, from its sample value and what Keras accepts."""
+    if key == "dtype" and prober is not None and not prober.accepts(dtype="mixed_float16"):
+        return ref("dtype")  # a plain dtype, not a policy (InputLayer)
     by_name = _named_field(key)
     if by_name is not None:
         return by_name
@@ -178,14 +220,22 @@ def _probed(key: str, value, prober: Prober) -> dict:
         return _probed_number(key, value, prober)
     if isinstance(value, str):
         return _probed_string(key, value, prober)
-    if isinstance(value, list | tuple) and key in TUPLE_KEYS:
-        return _probed_tuple(key, list(value), prober)
     if isinstance(value, list | tuple):
-        return {"type": "array"}
+        return _probed_list(key, json.loads(json.dumps(value)), prober)
     return {}
 
 
 def _probed_number(key: str, value, prober: Prober) -> dict:
+    schema = _number_range(key, value, prober)
+    if prober.accepts(**{key: [value, value]}):
+        return {"anyOf": [schema, {"type": "array"}]}
+    if isinstance(value, int) and key in TUPLE_KEYS:
+        return {"anyOf": [schema, {"type": "array", "items": {"type": "integer"}}]}
+    return schema
+
+
+def _number_range(key: str, value, prober: Prober) -> dict:
+    """`integer` or `number`, with the bounds Keras enforces for `key`."""
     schema: dict = {"type": "number"}
     if isinstance(value, int) and not prober.accepts(**{key: value + 0.5}):
         schema["type"] = "integer"
@@ -198,10 +248,6 @@ def _probed_number(key: str, value, prober: Prober) -> dict:
             schema["minimum"] = 0
     if isinstance(value, float) and 0 <= value <= 1 and not prober.accepts(**{key: 1.5}):
         schema["maximum" if prober.accepts(**{key: 1.0}) else "exclusiveMaximum"] = 1
-    if prober.accepts(**{key: [value, value]}):
-        return {"anyOf": [schema, {"type": "array"}]}
-    if isinstance(value, int) and key in TUPLE_KEYS:
-        return {"anyOf": [schema, {"type": "array", "items": {"type": "integer"}}]}
     return schema
 
 
@@ -223,17 +269,52 @@ def _probed_string(key: str, value: str, prober: Prober) -> dict:
     return schema
 
 
-def _probed_tuple(key: str, value: list, prober: Prober) -> dict:
+def _probed_list(key: str, value: list, prober: Prober) -> dict:
+    """A stored list: its own form, the flat form of a nested one (`((1, 1), (2, 2))` as `(1, 2)`) and
+    the single number Keras expands into it (`padding: 3`), each kept when Keras takes it."""
+    ints = [x for x in _leaves(value) if isinstance(x, int) and not isinstance(x, bool)]
+    nested = bool(value) and all(isinstance(v, list) and len(v) == len(value[0]) for v in value)
+    if nested and len(ints) == len(value) * len(value[0]):
+        item = _probed_tuple(key, value[0], prober, wrap=lambda inner: [inner] * len(value))
+        array = {"type": "array", "items": item}
+        if not prober.accepts(**{key: [value[0]] * (len(value) + 1)}):
+            array.update(minItems=len(value), maxItems=len(value))
+        return _or_single_number(key, value, array, prober)
+    if key in TUPLE_KEYS and value and len(ints) == len(value):
+        return _probed_tuple(key, value, prober)
+    return _or_single_number(key, value, {"type": "array"}, prober)
+
+
+def _or_single_number(key: str, value: list, array: dict, prober: Prober) -> dict:
+    numbers = [x for x in _leaves(value) if isinstance(x, int | float) and not isinstance(x, bool)]
+    single = max((abs(x) for x in numbers), default=None)
+    if single is None or not prober.accepts(**{key: single}):
+        return array
+    return {"anyOf": [_number_range(key, single, prober), array]}
+
+
+def _leaves(value) -> list:
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+def _probed_tuple(key: str, value: list, prober: Prober, wrap=lambda v: v) -> dict:
+    """A list of ints of fixed or free length (`kernel_size`); `wrap` places it in the field's value."""
     n = len(value)
+
+    def accepts(candidate) -> bool:
+        return prober.accepts(**{key: wrap(candidate)})
+
     item: dict = {"type": "integer"}
-    if not prober.accepts(**{key: [0] * n}):
+    if not accepts([0] * n):
         item["minimum"] = 1
-    elif not prober.accepts(**{key: [-1] * n}):
+    elif not accepts([-1] * n):
         item["minimum"] = 0
     array: dict = {"type": "array", "items": item}
-    if not prober.accepts(**{key: [1] * (n + 1)}):
+    if not accepts([1] * (n + 1)):
         array.update(minItems=n, maxItems=n)
-    if prober.accepts(**{key: 1}):
+    if accepts(1):
         return {"anyOf": [dict(item), array]}
     return array
 
@@ -252,16 +333,9 @@ def accepted_keys(cls) -> tuple[list[str], list[str], bool]:
 
 def layer_schema(cls, keras) -> dict:
     """The schema of one `keras.layers` class's config."""
-    name = cls.__name__
     named, required, has_kwargs = accepted_keys(cls)
     params = inspect.signature(cls.__init__).parameters
-    prober = Prober(cls, lambda: sample_args(name, keras))
-    try:
-        serialized = keras.saving.serialize_keras_object(cls(**sample_args(name, keras)))
-        config = json.loads(json.dumps(serialized["config"]))
-        title = serialized["class_name"]
-    except Exception:
-        prober, config, title = None, {}, name
+    prober, config, title = make_prober(cls, keras)
     keys = list(dict.fromkeys([*config, *named]))
     if has_kwargs:
         keys += [k for k in BASE_KEYS if k not in keys and (prober is None or _accepts_base(prober, k))]
@@ -280,12 +354,12 @@ def layer_schema(cls, keras) -> dict:
 
 def _accepts_legacy(prober: Prober, key: str) -> bool:
     """Keras 2 keywords some layers still take (and drop or convert), e.g. LSTM's `implementation`."""
-    return any(prober.accepts(**{key: value}) for value in (1, 0.3, True, (4,)))
+    return any(prober.accepts_key(key, value) for value in (1, 0.3, True, (4,)))
 
 
 def _accepts_base(prober: Prober, key: str) -> bool:
     values = {"input_dim": 4, "input_shape": (4,), "activity_regularizer": None, "autocast": True}
-    return prober.accepts(**{key: values.get(key)})
+    return prober.accepts_key(key, values.get(key))
 
 
 def op_schema(cls) -> dict:
@@ -359,45 +433,21 @@ def _serialized(class_names: list[str], module: str) -> dict:
 
 def defs_schemas(keras) -> dict[str, dict]:
     """The shared `$ref` targets: initializers, regularizers, constraints, activations, dtypes, layers."""
-    from keras.src import activations, constraints, initializers, regularizers
-    from keras.src.backend.common import dtypes
+    out = {name: _object_def(name, module, example) for name, module, example in NAMED_OBJECTS}
+    from keras.src import activations
 
-    out = {}
-    for name, module, objects, example in (
-        ("initializer", "keras.initializers", initializers.ALL_OBJECTS_DICT, "glorot_uniform"),
-        ("regularizer", "keras.regularizers", regularizers.ALL_OBJECTS_DICT, "l2"),
-        ("constraint", "keras.constraints", constraints.ALL_OBJECTS_DICT, "non_neg"),
-    ):
-        classes = sorted(k for k, v in objects.items() if inspect.isclass(v) and k[0].isupper())
-        out[name] = {
-            "x-expect": f"a {name} name such as {example!r} or a serialized {name} object",
-            "anyOf": [
-                {"type": "null"},
-                {"enum": sorted(objects)},
-                _serialized(classes, module),
-            ],
-        }
     out["activation"] = {
         "x-expect": "an activation name such as 'relu' or a serialized function",
         "anyOf": [
             {"type": "null"},
-            {"enum": sorted(activations.ALL_OBJECTS_DICT)},
+            {"enum": _names_taken(activations)},
             {"type": "object", "required": ["class_name"]},
         ],
     }
-    names = sorted({*dtypes.ALLOWED_DTYPES, "mixed_float16", "mixed_bfloat16"})
-    out["dtype_policy"] = {
-        "x-expect": "a dtype or dtype policy name such as 'float32' or a serialized DTypePolicy",
-        "anyOf": [
-            {"type": "null"},
-            {"enum": names},
-            {"type": "string", "pattern": "^[a-z0-9]+_from_[a-z0-9_]+$"},
-            {
-                "type": "object",
-                "required": ["class_name", "config"],
-                "properties": {"class_name": {"type": "string"}, "config": {"type": "object"}},
-            },
-        ],
+    out["dtype_policy"] = dtype_policy_def()
+    out["dtype"] = {
+        "x-expect": "a dtype name such as 'float32'",
+        "anyOf": [{"type": "null"}, {"enum": dtype_names()}],
     }
     out["layer_entry"] = {
         "x-expect": "a serialized layer (an object with class_name and config)",
@@ -407,6 +457,85 @@ def defs_schemas(keras) -> dict[str, dict]:
         name: {"$schema": SCHEMA_DRAFT, "$id": f"{BASE_URI}defs/{name}.json", "title": name, **body}
         for name, body in out.items()
     }
+
+
+NAMED_OBJECTS = (
+    ("initializer", "keras.initializers", "glorot_uniform"),
+    ("regularizer", "keras.regularizers", "l2"),
+    ("constraint", "keras.constraints", "max_norm"),
+)
+
+
+def _object_def(name: str, module: str, example: str) -> dict:
+    """Names `get()` takes as a string, or a serialized object (old `{class_name, config}` form too)
+    whose class_name is one of the names Keras looks up (every alias: `ones`, `Ones`)."""
+    import importlib
+
+    package = importlib.import_module(module.replace("keras.", "keras.src.", 1))
+    article = "an" if name[0] in "aeiou" else "a"
+    return {
+        "x-expect": f"{article} {name} name such as {example!r} or a serialized {name} object",
+        "anyOf": [
+            {"type": "null"},
+            {"enum": _names_taken(package)},
+            _serialized(sorted(package.ALL_OBJECTS_DICT), module),
+        ],
+    }
+
+
+def _names_taken(package) -> list[str]:
+    """The names in `package.ALL_OBJECTS_DICT` that `package.get(name)` accepts on their own."""
+    taken = []
+    for name in sorted(package.ALL_OBJECTS_DICT):
+        try:
+            package.get(name)
+        except Exception:
+            continue
+        taken.append(name)
+    return taken
+
+
+def dtype_policy_def() -> dict:
+    """dtype names `standardize_dtype` takes, mixed policies, quantized policy names
+    (`int8_from_float32`, `int4/128_from_mixed_bfloat16`) and serialized DTypePolicy objects."""
+    from keras.src import dtype_policies
+    from keras.src.dtype_policies.dtype_policy import QUANTIZATION_MODES
+
+    names = sorted({*dtype_names(), "mixed_float16", "mixed_bfloat16"})
+    names = [n for n in names if _policy_taken(dtype_policies, n)]
+    sources = [
+        n for n in names if any(_policy_taken(dtype_policies, f"{m}_from_{n}") for m in ("int8", "float8"))
+    ]
+    quantized = "^(" + "|".join(QUANTIZATION_MODES) + ")(/[0-9]+)*_from_(" + "|".join(sources) + ")$"
+    return {
+        "x-expect": "a dtype or dtype policy name such as 'float32' or a serialized DTypePolicy",
+        "anyOf": [
+            {"type": "null"},
+            {"enum": names},
+            {"type": "string", "pattern": quantized},
+            {
+                "type": "object",
+                "required": ["class_name", "config"],
+                "properties": {"class_name": {"type": "string"}, "config": {"type": "object"}},
+            },
+        ],
+    }
+
+
+def dtype_names() -> list[str]:
+    """The dtype names `keras.backend.standardize_dtype` takes (`float32`, `int8`, and the alias `int`)."""
+    from keras.src.backend.common import dtypes
+
+    aliases = [k for k in dtypes.PYTHON_DTYPES_MAP if isinstance(k, str)]
+    return sorted({*dtypes.ALLOWED_DTYPES, *aliases})
+
+
+def _policy_taken(dtype_policies, name: str) -> bool:
+    try:
+        dtype_policies.get(name)
+    except Exception:
+        return False
+    return True
 
 
 def model_schema() -> dict:
@@ -475,11 +604,8 @@ def model_schema() -> dict:
 
 
 def layer_classes(keras) -> list:
-    """Every distinct class exported by `keras.layers`, plus the layers `keras.applications` define."""
-    import importlib
-    import pkgutil
-
-    from keras.src import applications
+    """Every distinct class exported by `keras.layers`, plus the layers `keras.applications` define
+    (found in the modules its public functions live in, so Keras's own test modules are never imported)."""
     from keras.src.layers.layer import Layer
 
     classes = {}
@@ -487,10 +613,14 @@ def layer_classes(keras) -> list:
         value = getattr(keras.layers, attr)
         if inspect.isclass(value):
             classes[value.__name__] = value
-    for info in pkgutil.iter_modules(applications.__path__):
-        module = importlib.import_module(f"{applications.__name__}.{info.name}")
-        for value in vars(module).values():
-            if inspect.isclass(value) and issubclass(value, Layer) and value.__module__ == module.__name__:
+    modules = {
+        getattr(keras.applications, name).__module__
+        for name in dir(keras.applications)
+        if inspect.isfunction(getattr(keras.applications, name))
+    }
+    for module_name in sorted(modules):
+        for value in vars(sys.modules[module_name]).values():
+            if inspect.isclass(value) and issubclass(value, Layer) and value.__module__ == module_name:
                 classes.setdefault(value.__name__, value)
     return [classes[k] for k in sorted(classes)]
 
@@ -554,7 +684,7 @@ def write_all(out_dir: Path) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    out_dir = Path(args[0]) if args else Path(__file__).resolve().parents[1] / "schemas"
+    out_dir = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "schemas"
     count = write_all(out_dir)
     print(f"wrote {count} schemas to {out_dir}", file=sys.stderr)
 
