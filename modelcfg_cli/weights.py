@@ -20,10 +20,27 @@ from modelcfg_cli.errors import SourceError
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
 
 
-def read_weights(source: str) -> dict[str, list[np.ndarray]]:
-    """Every layer's arrays in `source`; empty when the source holds no weights (a JSON config)."""
+def weights_format(source: str | bytes) -> str | None:
+    """ "keras" for a `.keras` zip (path or bytes) or folder, "h5" for a legacy HDF5 file, None otherwise."""
     import h5py
 
+    if isinstance(source, bytes):
+        if zipfile.is_zipfile(io.BytesIO(source)):
+            return "keras"
+        return "h5" if h5py.is_hdf5(io.BytesIO(source)) else None
+    path = Path(source)
+    if path.is_dir() or zipfile.is_zipfile(path):
+        return "keras"
+    return "h5" if h5py.is_hdf5(path) else None
+
+
+def read_weights(source: str | bytes) -> dict[str, list[np.ndarray]]:
+    """Every layer's arrays in `source` (a path, or the bytes read from stdin); empty when the source
+    holds no weights (a JSON config)."""
+    import h5py
+
+    if isinstance(source, bytes):
+        return _read_weights_bytes(source)
     path = Path(source)
     try:
         if path.is_dir():
@@ -44,6 +61,25 @@ def read_weights(source: str) -> dict[str, list[np.ndarray]]:
                 return _legacy_weights(handle)
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise SourceError(source, f"cannot read the weights ({exc})") from exc
+    return {}
+
+
+def _read_weights_bytes(data: bytes) -> dict[str, list[np.ndarray]]:
+    import h5py
+
+    try:
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if WEIGHTS_FILE not in archive.namelist():
+                    return {}
+                data = archive.read(WEIGHTS_FILE)
+            with h5py.File(io.BytesIO(data), "r") as handle:
+                return _keras3_weights(handle, "<stdin>")
+        if h5py.is_hdf5(io.BytesIO(data)):
+            with h5py.File(io.BytesIO(data), "r") as handle:
+                return _legacy_weights(handle)
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise SourceError("<stdin>", f"cannot read the weights ({exc})") from exc
     return {}
 
 
