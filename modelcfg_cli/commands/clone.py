@@ -91,6 +91,7 @@ def clone_command(
     try:
         result = build(plan, out, fmt, unsafe, tuple(imports), backend, post_build_steps(keep_weights))
     except CloneRefused as exc:
+        _show(plan, None, report, color, to_stderr=True)
         click.echo(f"modelcfg: error: {exc}", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)

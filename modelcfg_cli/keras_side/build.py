@@ -34,6 +34,14 @@ def instantiate(keras, envelope: dict, safe_mode: bool, label: str):
     return model
 
 
+def built_config(model, label: str) -> dict:
+    """The serialized form of the model Keras built (Keras's canonical spelling of every value)."""
+    try:
+        return json.loads(model.to_json())
+    except Exception as exc:
+        raise keras_error(label, exc) from exc
+
+
 def _from_config(keras, envelope: dict, safe_mode: bool):
     """Keras 3 objects carry a `module`; configs from legacy .h5 files (no module) take the legacy path."""
     if "module" in envelope:
