@@ -222,4 +222,15 @@ def carry_weights(keras, model, store, plan) -> WeightReport:
     """Every source tensor into `model` (the built clone) where Keras's structure puts it."""
     carrier = Carrier(keras, store, plan)
     carrier.carry_model(model)
-    return carrier.finish()
+    report = carrier.finish()
+    optimizer = _count_tensors(store.h5_file.get("optimizer"))
+    if optimizer:
+        report.notes.append(f"the optimizer's state ({plural(optimizer, 'tensor')}) is not carried over")
+    return report
+
+
+def _count_tensors(group) -> int:
+    found = []
+    if group is not None:
+        group.visititems(lambda _, obj: found.append(1) if hasattr(obj, "shape") else None)
+    return len(found)

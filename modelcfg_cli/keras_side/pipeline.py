@@ -20,6 +20,7 @@ from modelcfg_cli.files import check_output_path
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 from modelcfg_cli.keras_side.build import built_config, instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.upgrade import needs_upgrade
@@ -198,9 +199,10 @@ def build(
         )
     chosen = choose_backend(backend)
     keras = import_keras(chosen, tuple(imports))
-    model = instantiate(keras, plan.rewritten.envelope, not unsafe, label)
+    envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
+    model = instantiate(keras, envelope, not unsafe, label)
     built = built_config(model, label)
-    context = BuildContext(plan, model, keras)
+    context = BuildContext(plan, model, keras, portable_notes)
     after_build(context, post_build)
     temp = save_temp(keras, context.model, out, fmt)
     try:
