@@ -150,7 +150,6 @@ def stored_tensor_count(path) -> int:
         return len(stored_tensors(store.h5_file))
     finally:
         store.close()
-        store.archive.close()
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))

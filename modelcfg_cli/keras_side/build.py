@@ -9,8 +9,10 @@ import copy
 import json
 import re
 import warnings
+import zipfile
 from pathlib import Path
 
+from modelcfg_cli.document import CONFIG_FILE
 from modelcfg_cli.errors import CloneError
 from modelcfg_cli.files import temp_beside
 
@@ -97,13 +99,19 @@ def save_temp(keras, model, out: str, fmt: str) -> Path:
 
 
 def reload_config(keras, temp: Path, fmt: str, safe_mode: bool, label: str) -> dict:
-    """The serialized model read back from the saved file (through Keras for .keras and .h5)."""
+    """The serialized model Keras rebuilds from the saved file. A `.keras` file's `config.json` is built
+    again without reading the weights back (Keras wrote them from the model it built)."""
     if fmt == "json":
         return json.loads(temp.read_text(encoding="utf-8"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = keras.saving.load_model(temp, compile=False, safe_mode=safe_mode)
+            if fmt == "keras":
+                with zipfile.ZipFile(temp) as archive:
+                    saved = json.loads(archive.read(CONFIG_FILE))
+                model = _from_config(keras, saved, safe_mode)
+            else:
+                model = keras.saving.load_model(temp, compile=False, safe_mode=safe_mode)
     except Exception as exc:
         raise keras_error(label, exc) from exc
     return json.loads(model.to_json())

@@ -88,16 +88,14 @@ def store_classes():
 
 def open_source_store(source: str | bytes):
     """A `SourceStore` over the weights of a `.keras` zip (path or bytes) or model folder; None when the
-    source holds no `model.weights.h5`. Close it with `.close()` (and its `archive`, if any)."""
+    source holds no `model.weights.h5`. The zip member is read into memory once: h5py seeking through a
+    zip stream costs seconds on a model of a few hundred layers."""
     source_store = store_classes()[0]
-    if isinstance(source, bytes):
-        archive = zipfile.ZipFile(io.BytesIO(source))
-    elif Path(source).is_dir():
+    if not isinstance(source, bytes) and Path(source).is_dir():
         weights = Path(source) / WEIGHTS_FILE
         return source_store(weights) if weights.is_file() else None
-    else:
-        archive = zipfile.ZipFile(source)
-    if WEIGHTS_FILE not in archive.namelist():
-        archive.close()
-        return None
-    return source_store(WEIGHTS_FILE, archive=archive)
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+        if WEIGHTS_FILE not in archive.namelist():
+            return None
+        data = archive.read(WEIGHTS_FILE)
+    return source_store(io.BytesIO(data))

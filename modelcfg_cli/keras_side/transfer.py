@@ -98,5 +98,3 @@ def _carry_keras(context, source: str | bytes) -> WeightReport | None:
         return carry_weights(context.keras, context.model, store, context.plan)
     finally:
         store.close()
-        if store.archive is not None:
-            store.archive.close()
