@@ -26,5 +26,8 @@ class AttentionBlock(keras.layers.Layer):
     def call(self, x):
         return self._feed_forward(self._norm(x + self._attention(x, x)))
 
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
     def get_config(self):
         return {**super().get_config(), "heads": self.heads}

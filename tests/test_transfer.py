@@ -18,7 +18,7 @@ def randomised(model: keras.Model, seed: int) -> keras.Model:
     rng = np.random.default_rng(seed)
     for weight in model.weights:
         if "float" in str(weight.dtype):
-            weight.assign(rng.uniform(0.1, 1.0, size=weight.shape).astype(weight.dtype))
+            weight.assign(rng.uniform(0.05, 0.5, size=weight.shape).astype(weight.dtype))
     return model
 
 
@@ -164,7 +164,7 @@ def test_a_clone_computes_exactly_what_its_source_computes(sources, tmp_path, na
     source, clone = load(sources[name]), load(out)
     inputs = random_inputs(source)
     for got, want in zip(outputs(clone, inputs), outputs(source, inputs), strict=True):
-        assert np.array_equal(got, want), name
+        assert np.isfinite(want).all() and np.array_equal(got, want), name
 
 
 def test_a_fresh_clone_differs_so_the_equality_above_means_something(sources, tmp_path):

@@ -36,7 +36,9 @@ from modelcfg_cli.keras_side.backend import BACKENDS
 @click.option(
     "--format", "fmt", type=click.Choice(["keras", "h5", "json"]), help="[default: from OUT's extension]"
 )
-@click.option("--keep-weights", is_flag=True, help="Carry the source's weights over, by layer name.")
+@click.option(
+    "--keep-weights", is_flag=True, help="Carry the source's weights over, as Keras addresses them."
+)
 @click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
 @click.option("--report", "report", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @max_config_bytes_option

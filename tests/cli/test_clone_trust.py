@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from modelcfg_cli.keras_side.pipeline import CloneRefused, build, plan_clone
+from modelcfg_cli.keras_side.pipeline import build, plan_clone
 from tests.helpers import invoke
 
 POLICIES = ("float32", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16")
@@ -98,10 +98,15 @@ def test_model_dtype_policy_on_every_kind_of_model(trust_models, tmp_path, kind,
 
 def test_dtype_policy_reaches_an_inserted_layer(trust_models, tmp_path):
     rules = tmp_path / "rules.json"
-    rules.write_text(json.dumps({
-        "rules": [{"match": {"name": "a"}, "insert_after": {"class_name": "Dropout", "config": {"rate": 0.1}}}],
-        "model": {"dtype_policy": "mixed_float16"},
-    }))  # fmt: skip
+    dropout = {"class_name": "Dropout", "config": {"rate": 0.1}}
+    rules.write_text(
+        json.dumps(
+            {
+                "rules": [{"match": {"name": "a"}, "insert_after": dropout}],
+                "model": {"dtype_policy": "mixed_float16"},
+            }
+        )
+    )
     out = tmp_path / "inserted.keras"
     result = invoke("clone", trust_models["sequential"], "-o", out, "--rules", rules)
     assert result.exit_code == 0, result.stderr
