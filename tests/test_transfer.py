@@ -215,3 +215,25 @@ def test_a_removed_layer_is_reported_dropped_with_its_tensor_count(sources, tmp_
     result = modelcfg_cli.clone(sources["attention"], out, rules, keep_weights=True)
     assert result.notes[0] == "weights: kept 10 of 12 tensors in 2 layers; 0 re-initialised, 1 dropped"
     assert "  dropped ln: 2 tensors not in the clone" in result.notes
+
+
+def test_a_keras_hub_backbone_with_import(tmp_path):
+    """keras-hub is not in the `test` extra (it requires tensorflow-text, hence TensorFlow); installed with
+    `pip install --no-deps keras-hub tokenizers kagglehub kagglesdk regex`, this runs."""
+    keras_hub = pytest.importorskip("keras_hub")
+    backbone = keras_hub.models.GPT2Backbone(
+        vocabulary_size=50,
+        num_layers=1,
+        num_heads=2,
+        hidden_dim=8,
+        intermediate_dim=16,
+        max_sequence_length=16,
+    )
+    source, out = tmp_path / "gpt2.keras", tmp_path / "clone.keras"
+    backbone.save(source)
+    result = modelcfg_cli.clone(source, out, keep_weights=True, imports=("keras_hub",))
+    assert result.notes[0] == "weights: kept 20 of 20 tensors in 4 layers"
+    rng = np.random.default_rng(3)
+    inputs = {"token_ids": rng.integers(0, 50, (2, 16)), "padding_mask": np.ones((2, 16), "int32")}
+    want = load(source).predict(inputs, verbose=0)
+    assert np.isfinite(want).all() and np.array_equal(load(out).predict(inputs, verbose=0), want)
