@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from modelcfg_cli.errors import SourceError
 from modelcfg_cli.keras_side.weight_report import WeightReport, plural, shapes_text
 
 KERAS1_GATES = {12: ("i", "c", "f", "o"), 9: ("z", "r", "h")}
@@ -94,6 +95,12 @@ def _carry_keras(context, source: str | bytes) -> WeightReport | None:
     store = open_source_store(source)
     if store is None:
         return None
+    if "layers" not in store.h5_file and any("_layer_checkpoint_dependencies" in k for k in store.h5_file):
+        store.close()
+        raise SourceError(
+            context.source.label,
+            "weights saved by tf.keras 2.13-2.15 do not record layer names; cannot match them by name",
+        )
     try:
         return carry_weights(context.keras, context.model, store, context.plan)
     finally:

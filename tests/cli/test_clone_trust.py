@@ -168,3 +168,27 @@ def test_keep_weights_from_stdin(trust_models, tmp_path):
         load(out).get_layer("conv").get_weights()[0],
         load(trust_models["cnn"]).get_layer("conv").get_weights()[0],
     )
+
+
+def test_tf_keras_2_13_weights_without_layer_names_are_refused_in_one_line(trust_models, tmp_path):
+    """tf.keras 2.13-2.15 keyed a `.keras` file's weights by class counters, without the layer names."""
+    import io
+
+    import h5py
+
+    with zipfile.ZipFile(trust_models["sequential"]) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as handle:
+        handle.create_dataset("_layer_checkpoint_dependencies/dense/vars/0", data=np.ones((4, 3)))
+    members["model.weights.h5"] = buffer.getvalue()
+    source = tmp_path / "tf213.keras"
+    with zipfile.ZipFile(source, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    result = invoke("clone", source, "-o", tmp_path / "out.keras", "--keep-weights")
+    assert result.exit_code == 2 and not (tmp_path / "out.keras").exists()
+    assert result.stderr.strip().splitlines() == [
+        f"modelcfg: error: {source}: weights saved by tf.keras 2.13-2.15 do not record layer names; "
+        "cannot match them by name"
+    ]
