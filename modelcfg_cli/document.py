@@ -83,11 +83,14 @@ class LayerRef:
 class ModelDocument:
     """A model config read from a source: envelope, metadata and a layer view."""
 
-    def __init__(self, envelope: dict, metadata: dict, label: str, path: str | None = None):
+    def __init__(
+        self, envelope: dict, metadata: dict, label: str, path: str | None = None, data: bytes | None = None
+    ):
         self.envelope = envelope
         self.metadata = metadata
         self.label = label
         self.path = path
+        self.data = data  # the bytes of a source read from stdin (its weights are in them)
 
     @property
     def class_name(self) -> str:
@@ -126,12 +129,17 @@ class ModelDocument:
 
 
 def document_from_payload(
-    payload: object, label: str, metadata: dict | None = None, path: str | None = None
+    payload: object,
+    label: str,
+    metadata: dict | None = None,
+    path: str | None = None,
+    *,
+    data: bytes | None = None,
 ) -> ModelDocument:
     """Turn whatever a source held into a `ModelDocument`, or explain why it is not a model config."""
     metadata = dict(metadata or {})
     envelope = to_envelope(label, payload, metadata)
-    return ModelDocument(envelope, metadata, label, path)
+    return ModelDocument(envelope, metadata, label, path, data)
 
 
 def to_envelope(label: str, payload: object, metadata: dict) -> dict:

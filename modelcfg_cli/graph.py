@@ -173,32 +173,41 @@ def _producers(ref: LayerRef, layers: dict[str, LayerRef]) -> list[str]:
     return [name for name in ref.inbound_layers if name in layers]
 
 
+def _node_producers(key: tuple[str, int], layers: dict[str, LayerRef]) -> list[tuple[str, int]]:
+    """The (layer, node) pairs feeding node `key`: a shared layer called on its own output is no cycle."""
+    name, node = key
+    inbound = layers[name].inbound
+    edges = inbound[node] if node < len(inbound) else ()
+    return [(edge.layer, edge.node_index) for edge in edges if edge.layer in layers]
+
+
 def _cycles(view: ModelView, layers: dict[str, LayerRef]) -> Iterator[Finding]:
-    state: dict[str, int] = {}
+    state: dict[tuple[str, int], int] = {}
     reported: set[frozenset] = set()
-    for start in layers:
+    starts = [(name, node) for name, ref in layers.items() for node in range(max(1, len(ref.inbound)))]
+    for start in starts:
         if start in state:
             continue
-        stack = [(start, iter(_producers(layers[start], layers)))]
+        stack = [(start, iter(_node_producers(start, layers)))]
         trail = [start]
         state[start] = 1
         while stack:
-            name, pending = stack[-1]
+            key, pending = stack[-1]
             step = next(pending, None)
             if step is None:
-                state[name] = 2
+                state[key] = 2
                 stack.pop()
                 trail.pop()
             elif state.get(step) == 1:
-                loop = trail[trail.index(step) :]
+                loop = [name for name, _ in trail[trail.index(step) :]]
                 if frozenset(loop) not in reported:
                     reported.add(frozenset(loop))
                     shown = " -> ".join([*reversed(loop), loop[-1]])
-                    yield _error(layers[step], "/inbound_nodes", f"layer is part of a cycle: {shown}")
+                    yield _error(layers[step[0]], "/inbound_nodes", f"layer is part of a cycle: {shown}")
             elif step not in state:
                 state[step] = 1
                 trail.append(step)
-                stack.append((step, iter(_producers(layers[step], layers))))
+                stack.append((step, iter(_node_producers(step, layers))))
 
 
 def _unreachable(view: ModelView, layers: dict[str, LayerRef]) -> Iterator[Finding]:

@@ -113,9 +113,9 @@ def test_transfer_reports_new_and_dropped_layers():
     )
     source = {"kept": [np.ones((3, 2)), np.zeros(2)], "gone": [np.ones(1)]}
     report = transfer_weights(model, source)
-    assert report.kept == ["kept"] and report.dropped == ["gone"]
+    assert report.kept == ["kept"] and report.dropped == [("gone", "1 tensor not in the clone")]
     assert report.reinitialised == [("new", "new layer (not in the source)")]
-    assert report.lines()[0] == "weights: 1 layer(s) kept, 1 re-initialised, 1 dropped"
+    assert report.lines()[0] == "weights: kept 2 of 3 tensors in 1 layer; 1 re-initialised, 1 dropped"
     np.testing.assert_array_equal(model.get_layer("kept").get_weights()[0], np.ones((3, 2)))
 
 

@@ -36,7 +36,9 @@ from modelcfg_cli.keras_side.backend import BACKENDS
 @click.option(
     "--format", "fmt", type=click.Choice(["keras", "h5", "json"]), help="[default: from OUT's extension]"
 )
-@click.option("--keep-weights", is_flag=True, help="Carry the source's weights over, by layer name.")
+@click.option(
+    "--keep-weights", is_flag=True, help="Carry the source's weights over, as Keras addresses them."
+)
 @weights_option
 @click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
 @click.option("--report", "report", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -94,6 +96,7 @@ def clone_command(
         steps = post_build_steps(keep_weights or bool(weights_file))
         result = build(plan, out, fmt, unsafe, tuple(imports), backend, steps)
     except CloneRefused as exc:
+        _show(plan, None, report, color, to_stderr=True)
         click.echo(f"modelcfg: error: {exc}", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)

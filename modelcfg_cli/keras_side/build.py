@@ -8,8 +8,10 @@ from __future__ import annotations
 import copy
 import json
 import re
+import zipfile
 from pathlib import Path
 
+from modelcfg_cli.document import CONFIG_FILE
 from modelcfg_cli.errors import CloneError
 from modelcfg_cli.files import temp_beside
 from modelcfg_cli.keras_side.quiet import quiet
@@ -31,6 +33,14 @@ def instantiate(keras, envelope: dict, safe_mode: bool, label: str):
     if not model.built:
         raise CloneError(label, "Keras could not build the model (no input shape: add an InputLayer)")
     return model
+
+
+def built_config(model, label: str) -> dict:
+    """The serialized form of the model Keras built (Keras's canonical spelling of every value)."""
+    try:
+        return json.loads(model.to_json())
+    except Exception as exc:
+        raise keras_error(label, exc) from exc
 
 
 def _from_config(keras, envelope: dict, safe_mode: bool):
@@ -87,12 +97,18 @@ def save_temp(keras, model, out: str, fmt: str) -> Path:
 
 
 def reload_config(keras, temp: Path, fmt: str, safe_mode: bool, label: str) -> dict:
-    """The serialized model read back from the saved file (through Keras for .keras and .h5)."""
+    """The serialized model Keras rebuilds from the saved file. A `.keras` file's `config.json` is built
+    again without reading the weights back (Keras wrote them from the model it built)."""
     if fmt == "json":
         return json.loads(temp.read_text(encoding="utf-8"))
     try:
         with quiet():
-            model = keras.saving.load_model(temp, compile=False, safe_mode=safe_mode)
+            if fmt == "keras":
+                with zipfile.ZipFile(temp) as archive:
+                    saved = json.loads(archive.read(CONFIG_FILE))
+                model = _from_config(keras, saved, safe_mode)
+            else:
+                model = keras.saving.load_model(temp, compile=False, safe_mode=safe_mode)
     except Exception as exc:
         raise keras_error(label, exc) from exc
     return json.loads(model.to_json())

@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelcfg_cli.diff import Change, diff
-from modelcfg_cli.document import ModelDocument, document_from_payload, strip_shared_ids
+from modelcfg_cli.document import ModelDocument, document_from_payload
 from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
-from modelcfg_cli.keras_side.build import instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.build import built_config, instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
-from modelcfg_cli.keras_side.verify import mismatches
+from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.rules.api import as_ruleset
@@ -211,17 +212,20 @@ def build(
         )
     chosen = choose_backend(backend)
     keras = import_keras(chosen, tuple(imports))
-    model = instantiate(keras, plan.rewritten.envelope, not unsafe, label)
-    context = BuildContext(plan, model, keras)
+    envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
+    model = instantiate(keras, envelope, not unsafe, label)
+    built = built_config(model, label)
+    context = BuildContext(plan, model, keras, portable_notes)
     after_build(context, post_build)
     temp = save_temp(keras, context.model, out, fmt)
     if fmt == "h5":
         context.notes.append(H5_NOTE)
     try:
         saved = reload_config(keras, temp, fmt, not unsafe, out)
-        wrong = mismatches(strip_shared_ids(plan.rewritten.envelope), strip_shared_ids(saved))
+        wrong, notes = check_clone(keras, plan.changes, built, saved)
         if wrong:
-            raise CloneRefused(out, "the saved model's config is not the rewritten one", wrong)
+            raise CloneRefused(out, "the saved model is not the model the rules asked for", wrong)
+        context.notes.extend(notes)
         os.replace(temp, out)
     finally:
         temp.unlink(missing_ok=True)

@@ -1,42 +1,26 @@
-"""Carry a source model's weights into a freshly built clone, by layer path (never by position).
+"""`clone --keep-weights`: carry a source model's weights into a freshly built clone (never by position).
 
-A layer keeps its source arrays when its path and every weight shape match; it is re-initialised when it
-is new or a shape changed (the report says which); source layers the clone lacks are dropped. Keras 1
-recurrent layers stored one array per gate (W_i, U_i, b_i, ...): they are joined into Keras 3's
-kernel / recurrent_kernel / bias.
+A `.keras` zip or folder (also on stdin) goes by Keras's own structure (`carry.py`). A legacy `.h5`
+goes by layer path: a layer keeps its arrays when its path and every weight shape match; it is
+re-initialised when it is new or a shape changed (the report says which); source layers the clone lacks
+are dropped. Keras 1 recurrent layers stored one array per gate (W_i, U_i, b_i, ...): they are joined
+into Keras 3's kernel / recurrent_kernel / bias.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
+
+from modelcfg_cli.errors import SourceError
+from modelcfg_cli.keras_side.weight_report import WeightReport, plural, shapes_text
 
 KERAS1_GATES = {12: ("i", "c", "f", "o"), 9: ("z", "r", "h")}
 KERAS3_GATES = {12: ("i", "f", "c", "o"), 9: ("z", "r", "h")}
 
 
-@dataclass
-class WeightReport:
-    """What happened to every layer's weights."""
-
-    kept: list[str] = field(default_factory=list)
-    reinitialised: list[tuple[str, str]] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        lines = [
-            f"weights: {len(self.kept)} layer(s) kept, {len(self.reinitialised)} re-initialised, "
-            f"{len(self.dropped)} dropped"
-        ]
-        lines += [f"  re-initialised {path}: {why}" for path, why in self.reinitialised]
-        lines += [f"  dropped {path}: not in the clone" for path in self.dropped]
-        return lines
-
-
 def transfer_weights(model, source_weights: dict[str, list[np.ndarray]]) -> WeightReport:
     """Assign `source_weights` ({layer path: arrays}) into `model`'s layers with the same path."""
-    report = WeightReport()
+    report = WeightReport(stored=sum(len(arrays) for arrays in source_weights.values()))
     used: set[str] = set()
     for path, layer in _weighted_layers(model, ()):
         arrays = source_weights.get(path)
@@ -48,11 +32,13 @@ def transfer_weights(model, source_weights: dict[str, list[np.ndarray]]) -> Weig
         arrays = _keras1_gates(arrays, len(wanted))
         got = [tuple(a.shape) for a in arrays]
         if got != wanted:
-            report.reinitialised.append((path, f"shape changed: {_shapes(got)} -> {_shapes(wanted)}"))
+            report.reinitialised.append((path, f"shape changed: {shapes_text(got)} -> {shapes_text(wanted)}"))
             continue
         layer.set_weights(arrays)
         report.kept.append(path)
-    report.dropped = sorted(set(source_weights) - used)
+        report.carried += len(source_weights[path])
+    for path in sorted(set(source_weights) - used):
+        report.dropped.append((path, f"{plural(len(source_weights[path]), 'tensor')} not in the clone"))
     return report
 
 
@@ -84,16 +70,46 @@ def _join_gates(chunk: list[np.ndarray]) -> list[np.ndarray]:
     return [np.concatenate([stored[gate][part] for gate in order], axis=-1) for part in range(3)]
 
 
-def _shapes(shapes: list[tuple]) -> str:
-    return "[" + ", ".join("x".join(map(str, s)) or "scalar" for s in shapes) + "]"
-
-
 def keep_weights(context) -> None:
-    """Post-build step of `clone --keep-weights`: the source's weights into the clone, by layer path."""
+    """Post-build step of `clone --keep-weights`: the source's weights into the clone. A Keras 3 `.keras`
+    file (or its bytes from stdin) is carried as Keras addresses its weights; every other layout (legacy
+    `.h5`, tf.keras files, SavedModel folders, `--weights FILE`, a model.json pair) by layer path."""
     from modelcfg_cli.weights import document_weights
 
-    weights = document_weights(context.source)
-    if not weights:
+    doc = context.source
+    source = doc.data or doc.path
+    if source is not None and _keras3_file(doc):
+        report = _carry_keras(context, source)
+    else:
+        weights = document_weights(doc)
+        report = transfer_weights(context.model, weights) if weights else None
+    if report is None or not report.stored:
         context.notes.append("weights: the source holds none; every layer starts freshly initialised")
         return
-    context.notes.extend(transfer_weights(context.model, weights).lines())
+    context.notes.extend(report.lines())
+
+
+def _keras3_file(doc) -> bool:
+    """A `.keras` zip or folder written by Keras 3 (tf.keras 2.x wrote other keys), with no `--weights`."""
+    version = str(doc.keras_version or "3")
+    keras3 = doc.metadata.get("format") in ("keras-zip", "keras-dir") and not version.startswith(("1.", "2."))
+    return keras3 and not doc.metadata.get("weights_file")
+
+
+def _carry_keras(context, source: str | bytes) -> WeightReport | None:
+    from modelcfg_cli.keras_side.carry import carry_weights
+    from modelcfg_cli.keras_side.stores import open_source_store
+
+    store = open_source_store(source)
+    if store is None:
+        return None
+    if "layers" not in store.h5_file and any("_layer_checkpoint_dependencies" in k for k in store.h5_file):
+        store.close()
+        raise SourceError(
+            context.source.label,
+            "weights saved by tf.keras 2.13-2.15 do not record layer names; cannot match them by name",
+        )
+    try:
+        return carry_weights(context.keras, context.model, store, context.plan)
+    finally:
+        store.close()

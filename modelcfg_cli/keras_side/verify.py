@@ -1,18 +1,27 @@
-"""The reload check: does the saved model's config hold everything the rewritten config says?
+"""The reload check: is the saved model the model Keras built, with every edit the rules asked for?
 
-Keras fills in what a rewrite leaves out (a dropped `build_config`, a Bidirectional's backward layer, the
-defaults of an inserted layer) and `__keras_tensor__` shape echoes are recomputed, so the check is that
-every value of the rewritten config is in the saved one, not that the two are equal. A Lambda's bytecode
-is marshalled again on save, so it is not compared.
+The saved file, reloaded, must hold every value of the model Keras built (its serialized form, in Keras's
+canonical spelling); `edits.py` checks that each edit took effect in that form. `build_config` and
+`__keras_tensor__` shape echoes are recomputed, and a Lambda's bytecode is marshalled again on save, so
+they are not compared.
 """
 
 from __future__ import annotations
 
-from modelcfg_cli.document import KERAS_TENSOR
+from modelcfg_cli.document import KERAS_TENSOR, strip_shared_ids
 
 LAMBDA = "__lambda__"
 OPS_MODULE = "keras.src.ops."
 RECOMPUTED = frozenset({"build_config", "compile_config", "shared_object_id", "build_input_shape"})
+
+
+def check_clone(keras, changes, built: dict, saved: dict) -> tuple[list[str], list[str]]:
+    """(problems, notes): where the reloaded model departs from the built one, or an edit did not apply."""
+    from modelcfg_cli.keras_side.edits import unapplied_edits
+
+    wrong = mismatches(strip_shared_ids(built), strip_shared_ids(saved))
+    problems, notes = unapplied_edits(keras, changes, built)
+    return wrong + problems, notes
 
 
 def mismatches(expected: object, actual: object, path: str = "", limit: int = 5) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelcfg_cli.document import io_edges, is_sequential, layer_name, model_layers
+from modelcfg_cli.document import io_edges, is_sequential, layer_name, model_layers, walk_layers
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.rules.actions import drop_build_configs
 
@@ -17,7 +17,8 @@ def apply_model_settings(model: dict, settings: dict) -> list[str]:
         notes.append(f"name: {config.get('name')} -> {settings['name']}")
         config["name"] = settings["name"]
     if "dtype_policy" in settings:
-        count = set_dtype_policy(model, settings["dtype_policy"])
+        policy = settings["dtype_policy"]
+        count = set_dtype_policy(model, policy) + _give_policy(model, policy)
         notes.append(f"dtype_policy: {settings['dtype_policy']} on {count} layers")
     if "input_shape" in settings:
         notes.extend(set_input_shape(model, settings["input_shape"]))
@@ -40,6 +41,21 @@ def set_dtype_policy(value: object, policy: str) -> int:
         for item in value:
             count += set_dtype_policy(item, policy)
     return count
+
+
+def _give_policy(model: dict, policy: str) -> int:
+    """The policy for layers whose config has no `dtype` yet (one added by `insert_before`/`_after`)."""
+    count = 0
+    for ref in walk_layers(model, (), ""):
+        config = ref.entry.get("config")
+        if isinstance(config, dict) and "dtype" not in config and not _keeps_no_policy(ref):
+            config["dtype"] = _policy({"class_name": "DTypePolicy"}, policy)
+            count += 1
+    return count
+
+
+def _keeps_no_policy(ref) -> bool:
+    return ref.class_name == "InputLayer" or ref.is_model
 
 
 def _policy(old: object, policy: str) -> object:

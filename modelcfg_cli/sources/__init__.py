@@ -7,6 +7,7 @@ format. Weights are never read here (see `modelcfg_cli.weights`).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 from pathlib import Path
@@ -28,7 +29,8 @@ __all__ = ["DEFAULT_MAX_CONFIG_BYTES", "RawModel", "read_document", "read_docume
 def read_source(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -> RawModel:
     """Read `source` (a path, or `-` for stdin) and return its parsed config and metadata."""
     if source == "-":
-        return _read_bytes("<stdin>", sys.stdin.buffer.read(), max_config_bytes, None)
+        data = sys.stdin.buffer.read()
+        return dataclasses.replace(_read_bytes("<stdin>", data, max_config_bytes, None), data=data)
     path = Path(source)
     if not path.exists():
         raise SourceError(source, "no such file or directory")
@@ -80,7 +82,7 @@ def read_document(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES)
 
     raw = read_source(source, max_config_bytes)
     metadata = {**raw.metadata, "format": raw.format}
-    return document_from_payload(raw.payload, raw.label, metadata, raw.path)
+    return document_from_payload(raw.payload, raw.label, metadata, raw.path, data=raw.data)
 
 
 def read_document_bytes(label: str, data: bytes, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES):

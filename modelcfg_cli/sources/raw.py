@@ -15,6 +15,7 @@ class RawModel:
     payload: object
     metadata: dict = field(default_factory=dict)
     path: str | None = None
+    data: bytes | None = field(default=None, repr=False)  # the bytes of a source read from stdin
 
 
 def path_of(file) -> str | None:

@@ -42,7 +42,7 @@ def test_keep_weights_after_a_rule_that_changes_one_layer(rnn_keras, tmp_path):
     out = tmp_path / "clone.keras"
     result = invoke("clone", path, "-o", out, "--set", "layers.out.units=3", "--keep-weights")
     assert result.exit_code == 0, result.stderr
-    assert "weights: 3 layer(s) kept, 1 re-initialised, 0 dropped" in result.stdout
+    assert "weights: kept 10 of 12 tensors in 3 layers; 1 re-initialised, 0 dropped" in result.stdout
     assert "re-initialised out: shape changed: [4x2, 2] -> [4x3, 3]" in result.stdout
     clone = load(out)
     for name in ("bi", "td", "d"):
@@ -76,7 +76,7 @@ def test_legacy_h5_is_upgraded_and_keeps_its_weights(keras1_h5, tmp_path):
     result = invoke("clone", path, "-o", out, "--keep-weights")
     assert result.exit_code == 0, result.stderr
     assert "builtin:keras2" in result.stdout
-    assert "weights: 2 layer(s) kept, 0 re-initialised, 0 dropped" in result.stdout
+    assert "weights: kept 4 of 4 tensors in 2 layers\n" in result.stdout
     clone = load(out)
     for name in ("convolution2d_1", "dense_1"):
         for got, (_, want) in zip(clone.get_layer(name).get_weights(), weights[name], strict=True):

@@ -1,0 +1,101 @@
+"""Weight stores that Keras's own saving code (`saving_lib._load_state` / `_save_state`) accepts.
+
+`SourceStore` reads a `.keras` weights file the way `load_model` does and remembers which tensors were
+read, so that every stored tensor can be accounted for. `LayoutStore` records what a built layer would
+save (its attribute paths, keys, shapes and dtypes) without writing anything. `ArrayStore` serves
+arrays from a dict, to load a layer whose tensors were matched one by one. The classes subclass Keras's
+`H5IOStore` (Keras checks the type), so they are made on first use, after Keras is imported.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import zipfile
+from pathlib import Path
+
+from modelcfg_cli.document import WEIGHTS_FILE
+
+
+@functools.cache
+def store_classes():
+    """(SourceStore, LayoutStore, ArrayStore), defined once Keras is importable."""
+    from keras.src import backend
+    from keras.src.saving.saving_lib import H5IOStore
+
+    class SourceStore(H5IOStore):
+        """An `H5IOStore` over a source's weights that records every (entry path, key) read."""
+
+        def __init__(self, path_or_io, archive=None):
+            super().__init__(path_or_io, archive=archive, mode="r")
+            self.read: set[tuple[str, str]] = set()
+
+        def __getitem__(self, key):
+            self.read.add((self._h5_entry_path, key))
+            return super().__getitem__(key)
+
+    class LayoutStore(H5IOStore):
+        """Write-mode stand-in: `{entry path: {key: value}}` of what `save_own_variables` hands over."""
+
+        def __init__(self):  # no file: nothing is written
+            self.mode = "w"
+            self.entries: dict[str, dict[str, object]] = {}
+            self._h5_entry_path = ""
+
+        def __bool__(self):
+            return True
+
+        def make(self, path, metadata=None):
+            self._h5_entry_path = path
+            return self
+
+        def __setitem__(self, key, value):
+            self.entries.setdefault(self._h5_entry_path, {})[key] = value
+
+        def shapes(self) -> dict[tuple[str, str], tuple[tuple, str]]:
+            """{(entry path, key): (shape, dtype)} of every recorded value."""
+            return {
+                (path, key): (tuple(value.shape), backend.standardize_dtype(value.dtype))
+                for path, values in self.entries.items()
+                for key, value in values.items()
+            }
+
+    class ArrayStore(H5IOStore):
+        """Read-mode store over `{entry path: {key: array}}`."""
+
+        def __init__(self, entries: dict[str, dict[str, object]]):
+            self.mode = "r"
+            self.entries = entries
+            self._h5_entry_path = ""
+            self._h5_entry_group = {}
+
+        def __bool__(self):
+            return True
+
+        def get(self, path):
+            self._h5_entry_path = path
+            self._h5_entry_group = self.entries.get(path, {})
+            return self
+
+        def has_path(self, path):
+            return path in self.entries
+
+        def __getitem__(self, key):
+            return self._h5_entry_group[key]
+
+    return SourceStore, LayoutStore, ArrayStore
+
+
+def open_source_store(source: str | bytes):
+    """A `SourceStore` over the weights of a `.keras` zip (path or bytes) or model folder; None when the
+    source holds no `model.weights.h5`. The zip member is read into memory once: h5py seeking through a
+    zip stream costs seconds on a model of a few hundred layers."""
+    source_store = store_classes()[0]
+    if not isinstance(source, bytes) and Path(source).is_dir():
+        weights = Path(source) / WEIGHTS_FILE
+        return source_store(weights) if weights.is_file() else None
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+        if WEIGHTS_FILE not in archive.namelist():
+            return None
+        data = archive.read(WEIGHTS_FILE)
+    return source_store(io.BytesIO(data))
