@@ -9,4 +9,5 @@ COMMANDS = {
     "diff": "modelcfg_cli.commands.diff:diff_command",
     "clone": "modelcfg_cli.commands.clone:clone_command",
     "rules": "modelcfg_cli.commands.rules:rules_command",
+    "compare": "modelcfg_cli.commands.compare:compare_command",
 }
