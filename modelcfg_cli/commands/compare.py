@@ -35,7 +35,11 @@ def with_tolerance_options(command):
 @with_tolerance_options
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated inputs.")
 @click.option(
-    "--batch", type=click.IntRange(min=1), default=4, show_default=True, help="Batch size of generated inputs."
+    "--batch",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Batch size of generated inputs.",
 )
 @click.option(
     "--inputs", "inputs_file", metavar="FILE.npz", help="Feed these arrays (named after A's inputs) instead."
@@ -80,3 +84,26 @@ def compare_command(
     else:
         compare_report.as_text(result, color_of(ctx), sys.stdout)
     ctx.exit(exit_code(not result.equal))
+
+
+def check_clone(source, out, atol, rtol, unsafe, max_config_bytes, quiet_stdout: bool) -> int:
+    """`clone --check`: compare SOURCE with the clone just written to OUT; the exit code to end with.
+
+    Within tolerance: a line (on stderr when stdout carries JSON), exit 0. Beyond it: one error line, exit
+    1. When the two cannot be compared (e.g. a rule changed an output's shape): one error line, exit 2.
+    The clone is kept in every case."""
+    from modelcfg_cli.errors import EXIT_TROUBLE, ModelcfgError
+    from modelcfg_cli.keras_side.compare import CompareOptions, compare
+    from modelcfg_cli.output.compare_report import check_line
+
+    options = CompareOptions(atol, rtol, unsafe=unsafe, max_config_bytes=max_config_bytes)
+    try:
+        result = compare(source, out, options)
+    except ModelcfgError as exc:
+        click.echo(f"modelcfg: error: wrote {out}; cannot check it: {exc}", err=True)
+        return EXIT_TROUBLE
+    if result.equal:
+        click.echo(check_line(result), err=quiet_stdout)
+    else:
+        click.echo(f"modelcfg: error: wrote {out}; {check_line(result)}", err=True)
+    return exit_code(not result.equal)

@@ -115,7 +115,9 @@ def compare_models(
     diffs = []
     for index, (out_a, out_b) in enumerate(zip(outputs_a, outputs_b, strict=True)):
         if out_a.shape != out_b.shape:
-            raise ModelsDoNotMatch(labels[1], f"output {index} came out {out_b.shape}, {labels[0]}'s {out_a.shape}")
+            raise ModelsDoNotMatch(
+                labels[1], f"output {index} came out {out_b.shape}, {labels[0]}'s {out_a.shape}"
+            )
         other = names_b[index] if names_b[index] != names_a[index] else None
         diffs.append(output_diff(names_a[index], out_a, out_b, atol=atol, rtol=rtol, other_name=other))
     seed = None if options.inputs_file else options.seed
@@ -177,9 +179,7 @@ def tolerance(options: CompareOptions, *models) -> tuple[float, float]:
 
 def lowest_precision(*models) -> str:
     """`bfloat16`, `float16` or `float32`: the least precise float compute dtype of any layer."""
-    used = {
-        str(getattr(layer, "compute_dtype", "")) for model in models for layer in model._flatten_layers()
-    }
+    used = {str(getattr(layer, "compute_dtype", "")) for model in models for layer in model._flatten_layers()}
     return next((name for name in PRECISION_ORDER if name in used), "float32")
 
 

@@ -96,7 +96,9 @@ def _reached_limits(keras, graph, starts: list) -> list[int]:
                 continue
             if hasattr(operation, "operations"):  # a nested model: follow the inputs reached
                 inner = model_inputs(operation)
-                limits.extend(_reached_limits(keras, _graph(operation), [inner[i] for i in hit if i < len(inner)]))
+                limits.extend(
+                    _reached_limits(keras, _graph(operation), [inner[i] for i in hit if i < len(inner)])
+                )
             reached.update(id(t) for t in node.output_tensors)
     return limits
 
@@ -123,7 +125,9 @@ def inputs_from_file(path: str, model) -> tuple[list[InputSpec], list[np.ndarray
     names = input_names(model)
     for name in names:
         if name not in stored:
-            raise UsageError(path, f"no array named {name!r} for that input (the file has: {_listed(stored)})")
+            raise UsageError(
+                path, f"no array named {name!r} for that input (the file has: {_listed(stored)})"
+            )
     extra = sorted(set(stored) - set(names))
     if extra:
         raise UsageError(path, f"array {extra[0]!r} names no model input (inputs: {_listed(names)})")

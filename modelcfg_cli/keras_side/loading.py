@@ -35,9 +35,7 @@ def load_source(
     doc = read_document(str(source), max_config_bytes)
     fmt = doc.metadata.get("format")
     if fmt not in LOADABLE_FORMATS or not doc.path:
-        raise SourceError(
-            source, "holds a config but no weights; compare needs stored weights on both sides"
-        )
+        raise SourceError(source, "holds a config but no weights; compare needs stored weights on both sides")
     if not needs_upgrade(doc):
         return LoadedModel(_load_model(keras, doc.path, unsafe, source), source)
     return _upgraded(keras, source, unsafe, max_config_bytes)

@@ -37,7 +37,16 @@ def as_data(result) -> dict:
 
 
 def as_json(result) -> str:
-    return json.dumps(as_data(result), indent=2) + "\n"
+    """`as_data` as JSON: one line per input and per output."""
+    data = as_data(result)
+    head = [f"  {json.dumps(key)}: {json.dumps(data[key])}" for key in ("equal", "atol", "rtol")]
+    lists = [
+        f"  {json.dumps(key)}: ["
+        + ",".join(f"\n    {json.dumps(item, allow_nan=False)}" for item in data[key])
+        + ("\n  ]" if data[key] else "]")
+        for key in ("inputs", "outputs")
+    ]
+    return "{\n" + ",\n".join(head + lists) + "\n}\n"
 
 
 def rows(result) -> list[tuple[str, ...]]:
@@ -89,7 +98,10 @@ def as_text(result, color: str = "auto", stream=None) -> None:
     table = [COLUMNS, *rows(result)]
     widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
     lines = [*header_lines(result)]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in table]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    ]
     lines.append(verdict(result))
     if not use_color(color, stream):
         stream.write("\n".join(lines) + "\n")
@@ -113,3 +125,19 @@ def as_markdown(result) -> str:
     lines += ["| " + " | ".join(row) + " |" for row in rows(result)]
     lines += ["", verdict(result).replace("|", "\\|")]
     return "\n".join(lines) + "\n"
+
+
+def check_line(result) -> str:
+    """`clone --check`'s verdict: passed, or the first output beyond tolerance and how far."""
+    rule = f"|A-B| <= {result.atol:g} + {result.rtol:g} * |A|"
+    if result.equal:
+        worst = max((out.max_abs for out in result.outputs), default=0.0)
+        return f"check passed: {len(result.outputs)} output(s) within {rule} (max_abs {_number(worst)})"
+    first = result.failing[0]
+    nan = f", NaN {first.nan[0]}/{first.nan[1]}" if any(first.nan) else ""
+    more = len(result.failing) - 1
+    others = f"; {more} more output(s) beyond it" if more else ""
+    return (
+        f"check FAILED: output {first.name!r} max_abs {_number(first.max_abs)}, max_rel "
+        f"{_number(first.max_rel)}{nan} beyond {rule}{others}"
+    )
