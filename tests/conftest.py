@@ -41,3 +41,12 @@ def legacy_dir(tmp_path_factory):
     from tests.legacy import write_legacy_files
 
     return write_legacy_files(tmp_path_factory.mktemp("legacy"))
+
+
+@pytest.fixture(scope="session")
+def compare_files(tmp_path_factory) -> dict:
+    """Models with seeded weights for `compare` and `clone --check` (see tests/compare_models.py)."""
+    from tests.compare_models import write_compare_models
+
+    warnings.filterwarnings("ignore")
+    return write_compare_models(tmp_path_factory.mktemp("compare"))

@@ -187,7 +187,7 @@ def output_diff(name: str, a: np.ndarray, b: np.ndarray, *, atol: float, rtol: f
     """The differences between two outputs of the same shape, and whether they are within tolerance."""
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
     finite = np.isfinite(a64) & np.isfinite(b64)
-    diff = np.abs(a64 - b64)[finite]
+    diff = np.abs(a64[finite] - b64[finite])
     scale = np.abs(a64)[finite]
     nonzero = scale > 0
     same_specials = np.array_equal(a64[~finite], b64[~finite]) and np.array_equal(

@@ -26,6 +26,7 @@ class InputSpec:
     shape: tuple[int, ...]
     dtype: str
     limit: int | None = None
+    ones: bool = False
 
 
 def input_names(model) -> list[str]:
@@ -52,14 +53,15 @@ def generated_inputs(keras, model, *, batch: int, seed: int) -> tuple[list[Input
             for axis, size in enumerate(tensor.shape)
         )
         dtype = np.dtype(str(tensor.dtype))
-        limit = limits.get(index, DEFAULT_INT_LIMIT) if dtype.kind in "iu" else None
-        specs.append(InputSpec(name, shape, dtype.name, limit))
-        arrays.append(_array(rng, name, shape, dtype, limit))
+        ones = dtype.kind == "b" or "mask" in name.lower()
+        limit = limits.get(index, DEFAULT_INT_LIMIT) if dtype.kind in "iu" and not ones else None
+        specs.append(InputSpec(name, shape, dtype.name, limit, ones))
+        arrays.append(_array(rng, shape, dtype, limit, ones))
     return specs, arrays
 
 
-def _array(rng, name: str, shape: tuple[int, ...], dtype: np.dtype, limit: int | None) -> np.ndarray:
-    if dtype.kind == "b" or "mask" in name.lower():
+def _array(rng, shape: tuple[int, ...], dtype: np.dtype, limit: int | None, ones: bool) -> np.ndarray:
+    if ones:
         return np.ones(shape, dtype)
     if limit is not None:
         return rng.integers(0, limit, size=shape).astype(dtype)

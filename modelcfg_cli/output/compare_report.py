@@ -77,6 +77,7 @@ def header_lines(result) -> list[str]:
     inputs = ", ".join(
         f"{spec.name} {'x'.join(map(str, spec.shape))} {spec.dtype}"
         + ("" if spec.limit is None else f" in [0, {spec.limit})")
+        + (" all ones" if spec.ones else "")
         for spec in result.inputs
     )
     return [f"A: {result.a}", f"B: {result.b}", f"inputs ({how}): {inputs}"]
