@@ -13,7 +13,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from harness import HEADER  # noqa: E402
 
-COMMAND_SUITES = ("bench_dump", "bench_validate", "bench_clone")  # rows of one table under HEADER
+COMMAND_SUITES = (
+    "bench_dump",
+    "bench_validate",
+    "bench_clone",
+    "bench_compare",
+)  # rows of one table under HEADER
 OWN_TABLE_SUITES = ("bench_diff", "bench_scale")
 
 
