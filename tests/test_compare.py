@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from modelcfg_cli.errors import SourceError
+from modelcfg_cli.errors import SourceError, UsageError
 from modelcfg_cli.keras_side.compare import (
     CompareOptions,
     ModelsDoNotMatch,
@@ -59,6 +59,13 @@ def test_an_integer_input_without_a_lookup_gets_the_default_range():
     model = keras.Sequential([keras.Input((4,), dtype="int32"), keras.layers.Dense(2)])
     specs, (array,) = generated_inputs(keras, model, batch=64, seed=0)
     assert specs[0].limit == DEFAULT_INT_LIMIT and array.min() >= 0 and array.max() < DEFAULT_INT_LIMIT
+
+
+def test_a_string_input_asks_for_an_inputs_file():
+    text = keras.Input((1,), dtype="string", name="text")
+    model = keras.Model(text, keras.layers.Identity()(text))
+    with pytest.raises(UsageError, match="text: is a string input: pass its arrays with --inputs"):
+        generated_inputs(keras, model, batch=2, seed=0)
 
 
 def test_the_seed_decides_the_inputs(compare_files):

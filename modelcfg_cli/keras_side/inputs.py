@@ -52,12 +52,18 @@ def generated_inputs(keras, model, *, batch: int, seed: int) -> tuple[list[Input
             (batch if axis == 0 else OTHER_AXIS) if size is None else int(size)
             for axis, size in enumerate(tensor.shape)
         )
-        dtype = np.dtype(str(tensor.dtype))
+        dtype = _numeric_dtype(name, str(tensor.dtype))
         ones = dtype.kind == "b" or "mask" in name.lower()
         limit = limits.get(index, DEFAULT_INT_LIMIT) if dtype.kind in "iu" and not ones else None
         specs.append(InputSpec(name, shape, dtype.name, limit, ones))
         arrays.append(_array(rng, shape, dtype, limit, ones))
     return specs, arrays
+
+
+def _numeric_dtype(name: str, dtype: str) -> np.dtype:
+    if dtype == "string":
+        raise UsageError(name, "is a string input: pass its arrays with --inputs FILE.npz")
+    return np.dtype(dtype)
 
 
 def _array(rng, shape: tuple[int, ...], dtype: np.dtype, limit: int | None, ones: bool) -> np.ndarray:
