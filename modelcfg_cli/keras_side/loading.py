@@ -3,7 +3,8 @@
 A Keras 3 `.keras` zip, model folder or `.h5` is loaded by `keras.saving.load_model(compile=False)`.
 Anything Keras 3 cannot load as it is (a Keras 1/2 or tf.keras file) goes the way `clone` takes it: the
 `builtin:keras2` upgrade, a build from the upgraded config and the weight carry-over, in memory (nothing
-written). A config without weights (JSON, YAML) is refused: its outputs would come from random weights.
+written); so does any other format a reader gives weights for. A config without weights (JSON, YAML) is
+refused: its outputs would come from random weights.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from modelcfg_cli.keras_side.build import instantiate, keras_error
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 
-LOADABLE_FORMATS = ("keras-zip", "keras-dir", "h5")
+LOADABLE_FORMATS = ("keras-zip", "keras-dir", "h5")  # what Keras 3's load_model reads, when not legacy
+CONFIG_ONLY_FORMATS = ("json", "yaml")
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,11 @@ def load_source(
     """SOURCE as a Keras model with its stored weights (`unsafe` allows Lambda layers)."""
     doc = read_document(str(source), max_config_bytes)
     fmt = doc.metadata.get("format")
-    if fmt not in LOADABLE_FORMATS or not doc.path:
+    if not doc.path:
+        raise SourceError(source, "compare reads model files, not stdin (Keras loads weights from a path)")
+    if fmt in CONFIG_ONLY_FORMATS:
         raise SourceError(source, "holds a config but no weights; compare needs stored weights on both sides")
-    if not needs_upgrade(doc):
+    if fmt in LOADABLE_FORMATS and not needs_upgrade(doc):
         return LoadedModel(_load_model(keras, doc.path, unsafe, source), source)
     return _upgraded(keras, source, unsafe, max_config_bytes)
 
