@@ -211,4 +211,4 @@ def test_clone_check_needs_weights_to_compare(compare_files, tmp_path):
 def test_stdin_is_refused_in_one_line(compare_files):
     with open(compare_files["plain"], "rb") as handle:
         result = invoke("compare", "-", compare_files["plain"], input=handle.read())
-    assert_one_line_error(result, "<stdin>: compare reads model files, not stdin")
+    assert_one_line_error(result, "error: -: compare reads model files, not stdin")
