@@ -13,12 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from harness import HEADER  # noqa: E402
 
-COMMAND_SUITES = (
-    "bench_dump",
-    "bench_validate",
-    "bench_clone",
-    "bench_compare",
-)  # rows of one table under HEADER
+# rows of one table under HEADER
+COMMAND_SUITES = ("bench_dump", "bench_validate", "bench_clone", "bench_compare")
 OWN_TABLE_SUITES = ("bench_diff", "bench_scale")
 
 
