@@ -14,7 +14,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import HEADER  # noqa: E402
 
 # rows of one table under HEADER
-COMMAND_SUITES = ("bench_dump", "bench_validate", "bench_scan", "bench_clone", "bench_weights")
+COMMAND_SUITES = (
+    "bench_dump",
+    "bench_validate",
+    "bench_scan",
+    "bench_clone",
+    "bench_weights",
+    "bench_compare",
+)
 OWN_TABLE_SUITES = ("bench_diff", "bench_scale")
 
 

@@ -43,3 +43,9 @@ run clone classifier.keras -o "$tmp/wide.keras" --dry-run --set layers.conv2.fil
 say "A Keras 2 .h5 brought to Keras 3, keeping every weight that still fits"
 run dump legacy_keras2.h5 --upgrade --layer conv2d_1_input
 run clone legacy_keras2.h5 -o "$tmp/modern.keras" --keep-weights --set layers.logits.units=5
+
+say "Does the clone compute what the source computes? (exit 1 when not, 2 when not comparable)"
+run clone classifier.keras -o "$tmp/frozen.keras" --keep-weights --rules freeze.yaml --check
+run clone legacy_keras2.h5 -o "$tmp/same.keras" --keep-weights
+run compare legacy_keras2.h5 "$tmp/same.keras"
+run compare classifier.keras "$tmp/modern.keras"

@@ -50,3 +50,12 @@ def code_models(tmp_path_factory) -> dict:
 
     warnings.filterwarnings("ignore")
     return save_code_models(tmp_path_factory.mktemp("code_models"))
+
+
+@pytest.fixture(scope="session")
+def compare_files(tmp_path_factory) -> dict:
+    """Models with seeded weights for `compare` and `clone --check` (see tests/compare_models.py)."""
+    from tests.compare_models import write_compare_models
+
+    warnings.filterwarnings("ignore")
+    return write_compare_models(tmp_path_factory.mktemp("compare"))

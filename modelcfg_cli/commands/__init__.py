@@ -12,4 +12,5 @@ COMMANDS = {
     "rules": "modelcfg_cli.commands.rules:rules_command",
     "textconv": "modelcfg_cli.commands.textconv:textconv_command",
     "git-setup": "modelcfg_cli.commands.git_setup:git_setup_command",
+    "compare": "modelcfg_cli.commands.compare:compare_command",
 }

@@ -7,6 +7,7 @@ import sys
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_option
+from modelcfg_cli.commands.compare import with_tolerance_options
 from modelcfg_cli.errors import EXIT_FOUND, UsageError, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
 
@@ -41,6 +42,10 @@ from modelcfg_cli.keras_side.backend import BACKENDS
 )
 @weights_option
 @click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
+@click.option(
+    "--check", is_flag=True, help="Then compare the clone's outputs with the source's (see `compare`)."
+)
+@with_tolerance_options
 @click.option("--report", "report", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @max_config_bytes_option
 @click.pass_context
@@ -59,6 +64,9 @@ def clone_command(
     keep_weights,
     weights_file,
     no_upgrade,
+    check,
+    atol,
+    rtol,
     report,
     max_config_bytes,
 ):
@@ -81,6 +89,10 @@ def clone_command(
         if not out:
             raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
         fmt = checked_output(source, out, fmt)
+        if check and (not (keep_weights or weights_file) or fmt == "json"):
+            raise UsageError(
+                "--check", "needs --keep-weights and a .keras or .h5 output (weights to compare)"
+            )
     plan = plan_clone(source, rules_files, sets, strict, (), max_config_bytes, not no_upgrade, weights_file)
     color = color_of(ctx)
     if dry_run or plan.problems:
@@ -102,6 +114,10 @@ def clone_command(
             click.echo(f"  {problem}", err=True)
         ctx.exit(EXIT_FOUND)
     _show(plan, result, report, color)
+    if check:
+        from modelcfg_cli.commands.compare import check_clone
+
+        ctx.exit(check_clone(source, out, atol, rtol, unsafe, max_config_bytes, report == "json"))
 
 
 def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> None:

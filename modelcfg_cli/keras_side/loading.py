@@ -1,0 +1,74 @@
+"""A saved model as a live Keras model, with its weights, for `compare` and `clone --check`.
+
+A Keras 3 `.keras` zip, model folder or `.h5` is loaded by `keras.saving.load_model(compile=False)`.
+Anything Keras 3 cannot load as it is (a Keras 1/2 or tf.keras file) goes the way `clone` takes it: the
+`builtin:keras2` upgrade, a build from the upgraded config and the weight carry-over, in memory (nothing
+written); so does any other format a reader gives weights for. A config without weights (JSON, YAML) is
+refused: its outputs would come from random weights.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+from modelcfg_cli.errors import CloneError, SourceError
+from modelcfg_cli.keras_side.build import instantiate, keras_error
+from modelcfg_cli.legacy.upgrade import needs_upgrade
+from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
+
+LOADABLE_FORMATS = ("keras-zip", "keras-dir", "h5")  # what Keras 3's load_model reads, when not legacy
+CONFIG_ONLY_FORMATS = ("json", "yaml")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A built Keras model, the label to name it by, and what happened on the way (upgrade, weights)."""
+
+    model: object
+    label: str
+    notes: tuple[str, ...] = ()
+
+
+def load_source(
+    keras, source: str, *, unsafe: bool = False, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES
+) -> LoadedModel:
+    """SOURCE as a Keras model with its stored weights (`unsafe` allows Lambda layers)."""
+    doc = read_document(str(source), max_config_bytes)
+    fmt = doc.metadata.get("format")
+    if not doc.path:
+        raise SourceError(source, "compare reads model files, not stdin (Keras loads weights from a path)")
+    if fmt in CONFIG_ONLY_FORMATS:
+        raise SourceError(source, "holds a config but no weights; compare needs stored weights on both sides")
+    if fmt in LOADABLE_FORMATS and not needs_upgrade(doc):
+        return LoadedModel(_load_model(keras, doc.path, unsafe, source), source)
+    return _upgraded(keras, source, unsafe, max_config_bytes)
+
+
+def _load_model(keras, path: str, unsafe: bool, label: str):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return keras.saving.load_model(path, compile=False, safe_mode=not unsafe)
+    except Exception as exc:
+        raise keras_error(label, exc) from exc
+
+
+def _upgraded(keras, source: str, unsafe: bool, max_config_bytes: int) -> LoadedModel:
+    """The source upgraded and built like `clone --keep-weights` with no rules, kept in memory."""
+    from modelcfg_cli.keras_side.pipeline import BuildContext, after_build, plan_clone, post_build_steps
+
+    plan = plan_clone(source, max_config_bytes=max_config_bytes)
+    if plan.problems:
+        raise CloneError(source, f"the upgraded config is not valid: {plan.problems[0]}")
+    if plan.lambdas and not unsafe:
+        raise CloneError(
+            source,
+            f"layer {plan.lambdas[0]!r} is a Lambda (Python bytecode stored in the file); "
+            "rerun with --unsafe if you trust this model",
+        )
+    model = instantiate(keras, plan.rewritten.envelope, not unsafe, source)
+    context = BuildContext(plan, model, keras)
+    after_build(context, post_build_steps(True))
+    version = plan.source.keras_version or "an older Keras"
+    return LoadedModel(context.model, source, (f"upgraded from Keras {version}", *context.notes))
