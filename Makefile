@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[backend,test]"
+	# keras_hub for the tests of its backbones, without tensorflow-text (which pulls in TensorFlow)
+	$(BIN)/python -m pip install --quiet kagglehub==1.0.2 kagglesdk==0.1.28 tokenizers regex
+	$(BIN)/python -m pip install --quiet --no-deps keras-hub==0.32.0
 	touch $(STAMP)
 
 test: install
