@@ -31,6 +31,7 @@ lint: install
 schemas: install
 	$(BIN)/python -m modelcfg_cli.keras_side.schemagen
 	$(BIN)/python -m modelcfg_cli.rules.schema
+	$(BIN)/python -m modelcfg_cli.keras_side.keras_names
 
 bench: install
 	$(BIN)/python benchmarks/run.py

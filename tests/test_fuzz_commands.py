@@ -104,7 +104,7 @@ def test_clone_dry_run_with_random_rules(saved_models, workdir, data, document, 
         mutate(document, random.Random(data.draw(st.integers(0, 2**32))), data.draw(json_values))
     rules = workdir / ("rules.yaml" if as_yaml else "rules.json")
     rules.write_text(_dumps(document, as_yaml))
-    options = data.draw(st.lists(st.sampled_from(["--strict", "--report=json"]), unique=True))
+    options = data.draw(st.lists(st.sampled_from(["--strict", "--format=json"]), unique=True))
     if data.draw(st.integers(0, 3)) == 0:
         source = workdir / "source.json"
         source.write_text(json.dumps(_edited(saved_models, data)))
@@ -113,7 +113,7 @@ def test_clone_dry_run_with_random_rules(saved_models, workdir, data, document, 
         source = model[data.draw(st.sampled_from(["json", "keras"]))]
     result = invoke("clone", source, "--dry-run", "--rules", rules, *options)
     assert_clean(result)
-    if "--report=json" in options and result.exit_code != 2:
+    if "--format=json" in options and result.exit_code != 2:
         json.loads(result.stdout)
 
 

@@ -194,7 +194,8 @@ def test_saved_test_models_scan_clean_but_the_lambda(saved_models):
 
 
 def test_function_names_are_current():
-    from modelcfg_cli.scan_names import KERAS_FUNCTION_NAMES, generate
+    from modelcfg_cli.keras_side.keras_names import generate
+    from modelcfg_cli.scan_names import KERAS_FUNCTION_NAMES
 
     assert set(generate()) == KERAS_FUNCTION_NAMES
 

@@ -116,7 +116,7 @@ def test_clone_strict_fails_and_writes_nothing(old_file, tmp_path):
 
 
 def test_clone_json_report_carries_the_warnings(old_file):
-    result = invoke("clone", old_file, "--dry-run", "--report", "json")
+    result = invoke("clone", old_file, "--dry-run", "--format", "json")
     notes = json.loads(result.stdout)["rules"][0]["notes"]
     assert any(note.startswith("warning: dw: dropped groups=4") for note in notes)
 

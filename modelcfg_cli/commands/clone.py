@@ -1,8 +1,13 @@
-"""`modelcfg clone`: rewrite a model with rules and save a freshly instantiated clone."""
+"""`modelcfg clone`: rewrite a model with rules and save a freshly instantiated clone.
+
+The click function only turns the command line into a `CloneOptions`; `execute` does the work and
+returns the exit code.
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 import click
 
@@ -10,6 +15,46 @@ from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weig
 from modelcfg_cli.commands.compare import with_tolerance_options
 from modelcfg_cli.errors import EXIT_FOUND, UsageError, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
+
+REPORT_FORMATS = ("text", "json")
+SAVE_FORMATS = ("keras", "h5", "json")
+
+
+@dataclass(frozen=True)
+class CloneOptions:
+    """Everything `clone` was asked, parsed."""
+
+    source: str
+    out: str | None
+    rules_files: tuple[str, ...]
+    sets: tuple[str, ...]
+    dry_run: bool
+    strict: bool
+    unsafe: bool
+    imports: tuple[str, ...]
+    backend: str | None
+    save_format: str | None
+    keep_weights: bool
+    weights_file: str | None
+    upgrade: bool
+    check: bool
+    atol: float | None
+    rtol: float | None
+    report: str
+    max_config_bytes: int
+
+    @property
+    def carry_weights(self) -> bool:
+        return self.keep_weights or bool(self.weights_file)
+
+
+def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str | None:
+    """`--format keras|h5` was the save format before `--format` meant the report everywhere."""
+    if value in ("keras", "h5"):
+        click.echo(f"modelcfg: warning: --format {value} is now --save-format {value}", err=True)
+        ctx.meta["old_save_format"] = value
+        return None
+    return value
 
 
 @click.command("clone")
@@ -35,7 +80,9 @@ from modelcfg_cli.keras_side.backend import BACKENDS
     "--backend", type=click.Choice(BACKENDS), help="Keras backend [default: KERAS_BACKEND, else fastest]."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["keras", "h5", "json"]), help="[default: from OUT's extension]"
+    "--save-format",
+    type=click.Choice(SAVE_FORMATS),
+    help="The clone's file format [default: OUT's extension].",
 )
 @click.option(
     "--keep-weights", is_flag=True, help="Carry the source's weights over, as Keras addresses them."
@@ -46,78 +93,105 @@ from modelcfg_cli.keras_side.backend import BACKENDS
     "--check", is_flag=True, help="Then compare the clone's outputs with the source's (see `compare`)."
 )
 @with_tolerance_options
-@click.option("--report", "report", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "report",
+    type=click.Choice([*REPORT_FORMATS, "keras", "h5"]),
+    callback=_old_format_spelling,
+    help="The report: text or json [default: text].",
+)
+@click.option("--report", "report_alias", type=click.Choice(REPORT_FORMATS), hidden=True)
 @max_config_bytes_option
 @click.pass_context
-def clone_command(
-    ctx,
-    source,
-    out,
-    rules_files,
-    sets,
-    dry_run,
-    strict,
-    unsafe,
-    imports,
-    backend,
-    fmt,
-    keep_weights,
-    weights_file,
-    no_upgrade,
-    check,
-    atol,
-    rtol,
-    report,
-    max_config_bytes,
-):
+def clone_command(ctx, no_upgrade, report, report_alias, save_format, **params):
     """Apply rules to SOURCE's config, build it in Keras and save it to OUT.
 
     The rewritten config is validated first (problems: exit 1, nothing written); OUT is written
     atomically, reloaded and checked. With no rules it is keras.models.clone_model: the same config,
     fresh weights.
     """
-    # imported here: the rules engine, numpy and the clone machinery stay out of other commands' start-up
-    from modelcfg_cli.keras_side.pipeline import (
-        CloneRefused,
-        build,
-        checked_output,
-        plan_clone,
-        post_build_steps,
+    if report_alias:
+        click.echo(f"modelcfg: warning: --report {report_alias} is now --format {report_alias}", err=True)
+    options = CloneOptions(
+        **params,
+        upgrade=not no_upgrade,
+        report=report or report_alias or "text",
+        save_format=save_format or ctx.meta.get("old_save_format"),
     )
+    ctx.exit(execute(options, color_of(ctx)))
 
-    if not dry_run:
-        if not out:
-            raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
-        fmt = checked_output(source, out, fmt)
-        if check and (not (keep_weights or weights_file) or fmt == "json"):
-            raise UsageError(
-                "--check", "needs --keep-weights and a .keras or .h5 output (weights to compare)"
-            )
-    plan = plan_clone(source, rules_files, sets, strict, (), max_config_bytes, not no_upgrade, weights_file)
-    color = color_of(ctx)
-    if dry_run or plan.problems:
-        _show(plan, None, report, color, to_stderr=bool(plan.problems) and not dry_run)
-        if plan.problems and not dry_run:
-            count = len(plan.problems)
-            click.echo(
-                f"modelcfg: error: {source}: {count} problem(s) in the rewritten model; nothing written",
-                err=True,
-            )
-        ctx.exit(exit_code(bool(plan.problems)))
+
+def execute(options: CloneOptions, color: str) -> int:
+    """Plan, build, save and (with `--check`) compare; the exit code."""
+    # imported here: the rules engine, numpy and the clone machinery stay out of other commands' start-up
+    from modelcfg_cli.keras_side.pipeline import CloneRefused, build, plan_clone, post_build_steps
+
+    save_format = _checked_output(options)
+    plan = plan_clone(
+        options.source,
+        options.rules_files,
+        options.sets,
+        options.strict,
+        (),
+        options.max_config_bytes,
+        options.upgrade,
+        options.weights_file,
+    )
+    if options.dry_run or plan.problems:
+        return _stop_before_build(plan, options, color)
     try:
-        steps = post_build_steps(keep_weights or bool(weights_file))
-        result = build(plan, out, fmt, unsafe, tuple(imports), backend, steps)
+        steps = post_build_steps(options.carry_weights)
+        result = build(
+            plan, options.out, save_format, options.unsafe, options.imports, options.backend, steps
+        )
     except CloneRefused as exc:
-        _show(plan, None, report, color, to_stderr=True)
+        _show(plan, None, options.report, color, to_stderr=True)
         click.echo(f"modelcfg: error: {exc}", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
-        ctx.exit(EXIT_FOUND)
-    _show(plan, result, report, color)
-    if check:
-        from modelcfg_cli.commands.compare import check_clone
+        return EXIT_FOUND
+    _show(plan, result, options.report, color)
+    if not options.check:
+        return exit_code(False)
+    from modelcfg_cli.commands.compare import check_clone
 
-        ctx.exit(check_clone(source, out, atol, rtol, unsafe, max_config_bytes, report == "json"))
+    json_report = options.report == "json"
+    return check_clone(
+        options.source,
+        options.out,
+        options.atol,
+        options.rtol,
+        options.unsafe,
+        options.max_config_bytes,
+        json_report,
+    )
+
+
+def _checked_output(options: CloneOptions) -> str | None:
+    """The save format, after the output path and `--check` are checked (nothing to check on a dry run)."""
+    from modelcfg_cli.keras_side.pipeline import checked_output
+
+    if options.dry_run:
+        return None
+    if not options.out:
+        raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
+    save_format = checked_output(options.source, options.out, options.save_format)
+    if options.check and (not options.carry_weights or save_format == "json"):
+        raise UsageError("--check", "needs --keep-weights and a .keras or .h5 output (weights to compare)")
+    return save_format
+
+
+def _stop_before_build(plan, options: CloneOptions, color: str) -> int:
+    """A dry run's report, or the problems that keep the rewritten model from being built."""
+    refused = bool(plan.problems) and not options.dry_run
+    _show(plan, None, options.report, color, to_stderr=refused)
+    if refused:
+        count = len(plan.problems)
+        click.echo(
+            f"modelcfg: error: {options.source}: {count} problem(s) in the rewritten model; nothing written",
+            err=True,
+        )
+    return exit_code(bool(plan.problems))
 
 
 def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> None:

@@ -50,14 +50,24 @@ ENUM_CANDIDATES = (
 SHAPE = {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]}}
 
 
+RATE = {"rate": 0.1}
+
+
 def sample_args(name: str, keras) -> dict:
     """Arguments that make a valid instance of layer class `name` (its required ones)."""
     L = keras.layers
-    conv = {"filters": 2, "kernel_size": 3}
-    rate = {"rate": 0.1}
-    factor = {"factor": 0.1}
+    table = _sample_table(L)
+    if name in table:
+        value = table[name]
+        return value() if callable(value) else dict(value)
+    return _sample_by_family(name, L)
+
+
+def _sample_table(L) -> dict:
+    """Required arguments of the layer classes that need particular ones (callables build sub-layers)."""
+    rate = RATE
     crop = {"height": 2, "width": 2}
-    table = {
+    return {
         "AlphaDropout": rate,
         "Bidirectional": lambda: {"layer": L.LSTM(2)},
         "CategoryEncoding": {"num_tokens": 4},
@@ -95,11 +105,12 @@ def sample_args(name: str, keras) -> dict:
         "LayerScale": {"init_values": 1e-6, "projection_dim": 4},
         "CustomScaleLayer": {"scale": 0.1},
     }
-    if name in table:
-        value = table[name]
-        return value() if callable(value) else dict(value)
+
+
+def _sample_by_family(name: str, L) -> dict:
+    """Required arguments shared by a family of layer classes (convolutions, pooling, RNNs, ...)."""
     if name.startswith(("Conv", "SeparableConv")):
-        return dict(conv)
+        return {"filters": 2, "kernel_size": 3}
     if name.startswith("DepthwiseConv"):
         return {"kernel_size": 3}
     if name.startswith(("AveragePooling", "MaxPooling")):
@@ -107,9 +118,9 @@ def sample_args(name: str, keras) -> dict:
     if name.startswith("Adaptive"):
         return {"output_size": 2}
     if name.startswith("SpatialDropout"):
-        return rate
+        return dict(RATE)
     if name.startswith("Random") and "factor" in inspect.signature(getattr(L, name).__init__).parameters:
-        return factor
+        return {"factor": 0.1}
     if name in ("Dense", "GRU", "GRUCell", "LSTM", "LSTMCell", "SimpleRNN", "SimpleRNNCell"):
         return {"units": 2}
     return {}
@@ -540,13 +551,6 @@ def _policy_taken(dtype_policies, name: str) -> bool:
 
 def model_schema() -> dict:
     """The serialized-object envelope, Functional and Sequential configs, Keras 3 and legacy forms."""
-    entry = _serialized_object(
-        ["object", "array"],
-        name={"type": "string"},
-        inbound_nodes={"type": "array"},
-        build_config={"type": ["object", "null"]},
-    )
-    io_list = {"type": ["array", "object"]}
     return {
         "$schema": SCHEMA_DRAFT,
         "$id": BASE_URI + "model.schema.json",
@@ -571,34 +575,46 @@ def model_schema() -> dict:
                 "then": {"properties": {"config": {"$ref": "#/$defs/sequential"}}},
             },
         ],
-        "$defs": {
-            "layer": entry,
-            "functional": {
-                "type": "object",
-                "required": ["layers", "input_layers", "output_layers"],
-                "properties": {
-                    "name": {"type": ["string", "null"]},
-                    "trainable": {"type": "boolean"},
-                    "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
-                    "input_layers": io_list,
-                    "output_layers": io_list,
-                },
+        "$defs": _model_defs(),
+    }
+
+
+def _model_defs() -> dict:
+    """The layer entry and the Functional and Sequential configs."""
+    entry = _serialized_object(
+        ["object", "array"],
+        name={"type": "string"},
+        inbound_nodes={"type": "array"},
+        build_config={"type": ["object", "null"]},
+    )
+    io_list = {"type": ["array", "object"]}
+    return {
+        "layer": entry,
+        "functional": {
+            "type": "object",
+            "required": ["layers", "input_layers", "output_layers"],
+            "properties": {
+                "name": {"type": ["string", "null"]},
+                "trainable": {"type": "boolean"},
+                "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+                "input_layers": io_list,
+                "output_layers": io_list,
             },
-            "sequential": {
-                "anyOf": [
-                    {"type": "array", "items": {"$ref": "#/$defs/layer"}},
-                    {
-                        "type": "object",
-                        "required": ["layers"],
-                        "properties": {
-                            "name": {"type": ["string", "null"]},
-                            "trainable": {"type": "boolean"},
-                            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
-                            "build_input_shape": {"anyOf": [SHAPE, {"type": "null"}]},
-                        },
+        },
+        "sequential": {
+            "anyOf": [
+                {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+                {
+                    "type": "object",
+                    "required": ["layers"],
+                    "properties": {
+                        "name": {"type": ["string", "null"]},
+                        "trainable": {"type": "boolean"},
+                        "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+                        "build_input_shape": {"anyOf": [SHAPE, {"type": "null"}]},
                     },
-                ]
-            },
+                },
+            ]
         },
     }
 

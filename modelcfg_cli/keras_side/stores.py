@@ -23,6 +23,10 @@ def store_classes():
     from keras.src import backend
     from keras.src.saving.saving_lib import H5IOStore
 
+    return _source_store(H5IOStore), _layout_store(H5IOStore, backend), _array_store(H5IOStore)
+
+
+def _source_store(H5IOStore):
     class SourceStore(H5IOStore):
         """An `H5IOStore` over a source's weights that records every (entry path, key) read."""
 
@@ -34,6 +38,10 @@ def store_classes():
             self.read.add((self._h5_entry_path, key))
             return super().__getitem__(key)
 
+    return SourceStore
+
+
+def _layout_store(H5IOStore, backend):
     class LayoutStore(H5IOStore):
         """Write-mode stand-in: `{entry path: {key: value}}` of what `save_own_variables` hands over."""
 
@@ -60,6 +68,10 @@ def store_classes():
                 for key, value in values.items()
             }
 
+    return LayoutStore
+
+
+def _array_store(H5IOStore):
     class ArrayStore(H5IOStore):
         """Read-mode store over `{entry path: {key: array}}`."""
 
@@ -83,7 +95,7 @@ def store_classes():
         def __getitem__(self, key):
             return self._h5_entry_group[key]
 
-    return SourceStore, LayoutStore, ArrayStore
+    return ArrayStore
 
 
 def open_source_store(source: str | bytes):

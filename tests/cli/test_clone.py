@@ -41,7 +41,7 @@ def test_json_report_and_json_output(saved_models, tmp_path):
         out,
         "--set",
         "layers.dense_1.units=10",
-        "--report",
+        "--format",
         "json",
     )
     assert result.exit_code == 0, result.stderr
@@ -144,3 +144,17 @@ def test_usage_errors(saved_models, tmp_path):
     before = os.stat(source).st_mtime_ns
     assert invoke("clone", source, "-o", tmp_path / "x.keras").exit_code == 0
     assert os.stat(source).st_mtime_ns == before
+
+
+def test_old_spellings_still_work_with_a_line_saying_the_new_one(saved_models, tmp_path):
+    out = tmp_path / "seq.out"
+    result = invoke(
+        "clone", saved_models["sequential"]["keras"], "-o", out, "--format", "h5", "--report", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "--format h5 is now --save-format h5" in result.stderr
+    assert "--report json is now --format json" in result.stderr
+    assert json.loads(result.stdout)["result"]["format"] == "h5"
+    import h5py
+
+    assert h5py.is_hdf5(out)

@@ -55,7 +55,7 @@ def test_a_backbone_is_one_model_not_zero_layers(backbone, tmp_path):
 
 def test_the_json_report_keeps_the_layer_count(backbone, tmp_path):
     args = ("clone", backbone, "-o", tmp_path / "copy.keras", "--import", "fakehub_backbone")
-    result = invoke(*args, "--report", "json")
+    result = invoke(*args, "--format", "json")
     data = json.loads(result.stdout)["result"]
     assert data["layers"] == 0 and data["params"] == 15
 

@@ -1,0 +1,85 @@
+"""The house rules, checked on the source: where Keras, click and rich may be imported, module
+docstrings, function length, and exit codes named only in errors.py."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "modelcfg_cli"
+MODULES = sorted(PACKAGE.rglob("*.py"))
+MAX_FUNCTION_LINES = 60
+# rooms that may talk to people: the CLI, its commands and the renderers
+PRESENTATION = ("cli.py", "commands/", "output/")
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def _imported(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+        elif _imports_by_name(node):
+            names.add(node.args[0].value.split(".")[0])
+    return names
+
+
+def _imports_by_name(node: ast.AST) -> bool:
+    """`importlib.import_module("name")` with a literal name."""
+    if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module" and node.args):
+        return False
+    return isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_relative)
+def test_keras_only_in_keras_side_and_tensorflow_nowhere(path):
+    imported = _imported(ast.parse(path.read_text()))
+    assert "tensorflow" not in imported
+    if not _relative(path).startswith("keras_side/"):
+        assert not imported & {"keras", "keras_hub"}, f"{_relative(path)} imports Keras outside keras_side/"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_relative)
+def test_core_never_imports_click_or_rich(path):
+    if _relative(path).startswith(PRESENTATION):
+        return
+    assert not _imported(ast.parse(path.read_text())) & {"click", "rich"}, _relative(path)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_relative)
+def test_every_module_says_what_it_is_for(path):
+    assert ast.get_docstring(ast.parse(path.read_text())), f"{_relative(path)} has no module docstring"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_relative)
+def test_functions_fit_on_a_screen(path):
+    tree = ast.parse(path.read_text())
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"{_relative(path)}: {long}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_relative)
+def test_no_literal_exit_codes_outside_errors(path):
+    if _relative(path) == "errors.py":
+        return
+    literal_exits = [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", None)) == "exit"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ]
+    assert not literal_exits, f"{_relative(path)}: exit with a literal code at lines {literal_exits}"
