@@ -15,6 +15,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from modelcfg_cli.document import (
+    MISSING,
     SHARED_ID_KEYS,
     WRAPPED_KEYS,
     Edge,
@@ -40,16 +41,6 @@ KINDS = (
 )
 ENTRY_KEYS = ("registered_name", "build_config", "compile_config")
 MODEL_KEYS = frozenset({"name", "layers", "input_layers", "output_layers"})
-
-
-class _Missing:
-    """The value of a key that one side does not have."""
-
-    def __repr__(self) -> str:
-        return "(absent)"
-
-
-MISSING = _Missing()
 
 
 @dataclass(frozen=True)

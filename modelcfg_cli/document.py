@@ -19,6 +19,16 @@ WRAPPED_KEYS = ("layer", "backward_layer")
 SHARED_ID_KEYS = frozenset({"shared_object_id"})
 
 
+class _Missing:
+    """The value of a key (or a dotted path) that a config does not have."""
+
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+MISSING = _Missing()
+
+
 class Edge(NamedTuple):
     """One inbound tensor: the producing layer, its call (node) index and output (tensor) index."""
 
@@ -222,6 +232,11 @@ def model_layers(entry: dict) -> list:
     if isinstance(config, dict) and isinstance(config.get("layers"), list):
         return config["layers"]
     return []
+
+
+def dtype_policy(name: str) -> dict:
+    """The serialized `DTypePolicy` called `name`, as Keras 3 writes it."""
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": name}, "registered_name": None}
 
 
 def is_sequential(entry: dict) -> bool:

@@ -145,3 +145,11 @@ def test_malformed_layers_are_left_for_validate():
     assert upgraded(doc).envelope["config"]["layers"] == payload["layers"]
     envelope, _ = upgrade_envelope(doc.envelope, doc.metadata)
     assert envelope["config"]["layers"][:2] == payload["layers"]
+
+
+def test_a_config_whose_layers_is_not_a_list_does_not_crash_the_upgrade_check():
+    from modelcfg_cli.document import document_from_payload
+    from modelcfg_cli.legacy.upgrade import needs_upgrade
+
+    doc = document_from_payload({"class_name": "Sequential", "config": {"name": "s", "layers": None}}, "x")
+    assert needs_upgrade(doc) in (True, False)  # it used to raise TypeError

@@ -19,7 +19,7 @@ from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
-from modelcfg_cli.keras_side.build import built_config, instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate, reload_config, save_temp
 from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
@@ -33,7 +33,7 @@ from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 from modelcfg_cli.weights_file import with_weights_file
 
-FORMATS = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".json": "json"}
+FORMATS = {**{suffix: fmt for fmt, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
 
 
 class CloneRefused(CloneError):

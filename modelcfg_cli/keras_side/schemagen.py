@@ -20,8 +20,9 @@ import sys
 import warnings
 from pathlib import Path
 
+from modelcfg_cli.schemas import BASE_URI
+
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
-BASE_URI = "https://modelcfg.dev/schemas/"
 OP_MODULES = (
     "keras.src.ops.numpy",
     "keras.src.ops.math",

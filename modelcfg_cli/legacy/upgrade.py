@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import copy
 
-from modelcfg_cli.document import KERAS_TENSOR, MODEL_CLASSES, ModelDocument, is_model_entry, layer_name
+from modelcfg_cli.document import (
+    KERAS_TENSOR,
+    MODEL_CLASSES,
+    ModelDocument,
+    dtype_policy,
+    is_model_entry,
+    is_sequential,
+    layer_name,
+    model_layers,
+)
 from modelcfg_cli.errors import UpgradeRefused
 from modelcfg_cli.legacy.dropped import dropped_note
 from modelcfg_cli.legacy.names import (
@@ -91,9 +100,7 @@ def _upgrade_model(entry: dict, notes: list[str], where: str) -> None:
     if isinstance(config, list):
         config = {"name": entry.get("name") or "sequential", "layers": config}
         entry["config"] = config
-    sequential = entry.get("class_name") == "Sequential" or (
-        "input_layers" not in config and entry.get("class_name") not in ("Model", "Functional")
-    )
+    sequential = entry.get("class_name") == "Sequential" or is_sequential(entry)
     entry.update(SEQUENTIAL if sequential else FUNCTIONAL)
     layers = config.get("layers", [])
     for index, layer in enumerate(layers if isinstance(layers, list) else []):
@@ -238,13 +245,7 @@ def _fix_values(class_name: str, config: dict, notes: list[str], where: str) -> 
         config["unit_forget_bias"] = config.pop("forget_bias_init") == "one"
     dtype = config.get("dtype")
     if isinstance(dtype, dict) and dtype.get("class_name") in ("Policy", "DTypePolicy"):
-        inner = dtype.get("config", {})
-        config["dtype"] = {
-            "module": "keras",
-            "class_name": "DTypePolicy",
-            "config": {"name": inner.get("name", "float32")},
-            "registered_name": None,
-        }
+        config["dtype"] = dtype_policy(dtype.get("config", {}).get("name", "float32"))
     for key in ("activity_regularizer", "dtype"):
         if key in config and config[key] is None:
             del config[key]
@@ -316,11 +317,7 @@ def _camel(name: str) -> str:
 
 
 def _layers(entry: dict) -> list:
-    config = entry.get("config")
-    layers = (
-        config if isinstance(config, list) else config.get("layers", []) if isinstance(config, dict) else []
-    )
-    return [layer for layer in layers if _is_layer(layer)]
+    return [layer for layer in model_layers(entry) if _is_layer(layer)]
 
 
 def _is_layer(entry: object) -> bool:

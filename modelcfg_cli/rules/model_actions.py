@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelcfg_cli.document import io_edges, is_sequential, layer_name, model_layers, walk_layers
+from modelcfg_cli.document import dtype_policy, io_edges, is_sequential, layer_name, model_layers, walk_layers
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.rules.actions import drop_build_configs
 
@@ -60,12 +60,7 @@ def _keeps_no_policy(ref) -> bool:
 
 def _policy(old: object, policy: str) -> object:
     if isinstance(old, dict) and old.get("class_name") in ("DTypePolicy", "Policy", "FloatDTypePolicy"):
-        return {
-            "module": "keras",
-            "class_name": "DTypePolicy",
-            "config": {"name": policy},
-            "registered_name": None,
-        }
+        return dtype_policy(policy)
     return policy
 
 

@@ -6,7 +6,8 @@ import operator
 import re
 from fnmatch import fnmatchcase
 
-MISSING = object()
+from modelcfg_cli.document import MISSING
+
 COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt}
 COMPARE["le"] = operator.le
 
