@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import gc
 import importlib
+import os
 import sys
 import traceback
 
@@ -35,7 +36,8 @@ def version_text() -> str:
 
 class ModelcfgGroup(click.Group):
     """A group that loads each command's module on demand and turns every failure into one line on
-    stderr and exit code 2."""
+    stderr: exit 2 for errors (usage, input, internal), 130 for Ctrl-C; a reader that closes the pipe
+    (`| head`) ends the command quietly."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Click's `main`, with every usage error as one line (`modelcfg: error: ...`, exit 2)."""
@@ -84,7 +86,7 @@ class ModelcfgGroup(click.Group):
         except KeyboardInterrupt:
             _fail(ctx, "modelcfg: interrupted", EXIT_INTERRUPTED)
         except BrokenPipeError:
-            sys.stderr.close()
+            _quiet_pipe()
             ctx.exit(EXIT_TROUBLE)
         except Exception as exc:  # an internal error: still one line unless --debug
             _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
@@ -99,6 +101,12 @@ def usage_line(exc: click.UsageError) -> str:
     if text[:2].istitle():
         text = text[0].lower() + text[1:]
     return text
+
+
+def _quiet_pipe() -> None:
+    """Send what is still buffered for the closed pipe to /dev/null, so Python says nothing at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _fail(ctx: click.Context, line: str, code: int = EXIT_TROUBLE):

@@ -1,9 +1,10 @@
 """Structural diff of two model documents, in the model's own terms.
 
-Layers are matched by name inside their container (the model, a nested model, a wrapper), never by
-position; an unmatched layer whose class, config and wiring equal an unmatched layer of the other side is
-a rename. Configs are compared with a C-speed `==` first and walked only where they differ, so two
-configs of hundreds of layers that differ in one field cost one walk down one path.
+Layers are matched by name inside their container (the model, a nested model, a wrapper), not by
+position (except with `ignore_names`, which pairs layers by class and position); an unmatched layer
+whose class, config and wiring equal an unmatched layer of the other side is a rename. Configs are
+compared with a C-speed `==` first and walked only where they differ, so two configs of hundreds of
+layers that differ in one field cost one walk down one path.
 """
 
 from __future__ import annotations
