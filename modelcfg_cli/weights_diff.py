@@ -14,8 +14,8 @@ import numpy as np
 
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.weights import CHUNK_BYTES, StoredTensor, chunks, open_tensors
-from modelcfg_cli.weights_given import check_fit, weights_source
+from modelcfg_cli.weights import CHUNK_BYTES, StoredTensor, chunks
+from modelcfg_cli.weights_given import check_fit, tensors_of
 
 NO_WEIGHTS = (
     "stores no weights (a config-only source); diff --weights needs a .keras file, a model folder or an .h5"
@@ -75,8 +75,7 @@ def diff_weights(doc_a: ModelDocument, doc_b: ModelDocument) -> list[WeightChang
     """Every tensor that differs between the weights stored with A and with B, in B's graph order
     (the layers only A has come first). A side's weights come from its `--weights-a/-b` file when one
     was given (`metadata["weights_file"]`), else from the source."""
-    (path_a, envelope_a), (path_b, envelope_b) = weights_source(doc_a), weights_source(doc_b)
-    with open_tensors(path_a, envelope_a) as tensors_a, open_tensors(path_b, envelope_b) as tensors_b:
+    with tensors_of(doc_a) as tensors_a, tensors_of(doc_b) as tensors_b:
         if tensors_a is None:
             raise SourceError(doc_a.label, NO_WEIGHTS)
         if tensors_b is None:

@@ -142,6 +142,18 @@ def test_diff_weights_places_a_keras2_weights_file_by_the_model_config():
     assert (code, report["changes"]) == (0, [])
 
 
+def test_diff_weights_places_a_tf_keras_weights_file_keyed_by_class_and_counter():
+    folder = artifact("json_pair")
+    code, report = _diff_json(folder, folder / "model.json", "--weights-b", folder / "model.weights.h5")
+    assert (code, report["changes"]) == (0, [])
+
+
+def test_diff_weights_with_one_file_still_needs_weights_on_the_other_side():
+    config = artifact("json_pair") / "model.json"
+    result = invoke("diff", config, config, "--weights-a", config.parent / "model.weights.h5")
+    assert_one_line_error(result, "model.json: stores no weights (a config-only source)")
+
+
 def test_diff_weights_refuses_tensors_of_layers_the_model_lacks(pair):
     result = invoke("diff", pair["model.keras"], pair["model.json"], "--weights-b", pair["other.weights.h5"])
     assert_one_line_error(result, "other.weights.h5: its tensors do not fit", "is not in the model")
