@@ -403,11 +403,14 @@ class ScanOptions:
 
     strict: bool = False
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES
+    weights_file: str | None = None  # `--weights FILE`, given with a single source
 
 
 def scan_source(source: str, options: ScanOptions) -> FileReport:
-    """Read and scan one source (its archive members too; `-` is stdin); an unreadable one becomes a
-    report with `read_error` set."""
+    """Read and scan one source (its archive members too; `-` is stdin) and its weights file (`--weights`,
+    a pair folder's); an unreadable one becomes a report with `read_error` set."""
+    from modelcfg_cli.scan_weights import scan_weights_file, weights_to_scan
+
     archive = None
     try:
         if source == "-":
@@ -416,9 +419,13 @@ def scan_source(source: str, options: ScanOptions) -> FileReport:
             archive = io.BytesIO(data)
         else:
             doc = read_document(source, options.max_config_bytes)
+        findings = scan_model(doc, strict=options.strict, archive=archive)
+        weights = weights_to_scan(doc, options.weights_file)
+        if weights:
+            findings.extend(scan_weights_file(weights))
     except SourceError as exc:
         return FileReport(source, read_error=str(exc))
-    return FileReport(source, scan_model(doc, strict=options.strict, archive=archive))
+    return FileReport(source, findings)
 
 
 def scan_sources(sources: list[str], options: ScanOptions, *, jobs: int = 1, done=lambda: None) -> list:

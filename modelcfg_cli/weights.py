@@ -200,8 +200,16 @@ def _open_weights_file(source: str, stack: ExitStack, h5py) -> tuple[object, str
             return None, ""
         return stack.enter_context(h5py.File(member, "r")), "keras"
     if h5py.is_hdf5(path):
-        return stack.enter_context(h5py.File(path, "r")), "legacy"
+        handle = stack.enter_context(h5py.File(path, "r"))
+        return handle, _h5_layout(handle)
     return None, ""
+
+
+def _h5_layout(handle) -> str:
+    """`keras` for a Keras 3 `save_weights()` file (`layers/...`), else `legacy` (a Keras 1/2 `.h5`
+    model or weights file: `model_weights/` or `layer_names` at the top)."""
+    legacy = "model_weights" in handle or any(key.startswith("layer_names") for key in handle.attrs)
+    return "keras" if "layers" in handle and not legacy else "legacy"
 
 
 def _zip_member(path: Path, stack: ExitStack):

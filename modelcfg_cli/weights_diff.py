@@ -14,7 +14,8 @@ import numpy as np
 
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.weights import CHUNK_BYTES, StoredTensor, chunks, open_tensors
+from modelcfg_cli.weights import CHUNK_BYTES, StoredTensor, chunks
+from modelcfg_cli.weights_given import check_fit, tensors_of
 
 NO_WEIGHTS = (
     "stores no weights (a config-only source); diff --weights needs a .keras file, a model folder or an .h5"
@@ -72,23 +73,19 @@ class _Totals:
 
 def diff_weights(doc_a: ModelDocument, doc_b: ModelDocument) -> list[WeightChange]:
     """Every tensor that differs between the weights stored with A and with B, in B's graph order
-    (the layers only A has come first)."""
-    path_a, path_b = _weights_path(doc_a), _weights_path(doc_b)
-    with open_tensors(path_a) as tensors_a, open_tensors(path_b) as tensors_b:
+    (the layers only A has come first). A side's weights come from its `--weights-a/-b` file when one
+    was given (`metadata["weights_file"]`), else from the source."""
+    with tensors_of(doc_a) as tensors_a, tensors_of(doc_b) as tensors_b:
         if tensors_a is None:
             raise SourceError(doc_a.label, NO_WEIGHTS)
         if tensors_b is None:
             raise SourceError(doc_b.label, NO_WEIGHTS)
+        check_fit(doc_a, tensors_a)
+        check_fit(doc_b, tensors_b)
         changes = _match(tensors_a, tensors_b)
     order = {ref.path_str: i for i, ref in enumerate([*doc_a.layers(), *doc_b.layers()])}
     changes.sort(key=lambda c: (order.get(c.layer, math.inf), c.layer, int(c.path)))
     return changes
-
-
-def _weights_path(doc: ModelDocument) -> str:
-    if doc.path is None:
-        raise SourceError(doc.label, "weights cannot be read from stdin; give a file or folder")
-    return doc.path
 
 
 def _match(tensors_a: list[StoredTensor], tensors_b: list[StoredTensor]) -> list[WeightChange]:

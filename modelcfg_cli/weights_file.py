@@ -8,10 +8,11 @@ from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
 
 
-def with_weights_file(doc: ModelDocument, weights: str | None) -> ModelDocument:
-    """`doc` whose weights are read from `weights` (kept in its metadata as `weights_file`)."""
+def with_weights_file(doc: ModelDocument, weights: str | None, option: str = "--weights") -> ModelDocument:
+    """`doc` whose weights are read from `weights` (kept in its metadata as `weights_file`); `option`
+    names the option that gave it, for the error."""
     if not weights:
         return doc
     if not Path(weights).exists():
-        raise SourceError(weights, "no such file or directory (given with --weights)")
+        raise SourceError(weights, f"no such file or directory (given with {option})")
     return ModelDocument(doc.envelope, {**doc.metadata, "weights_file": weights}, doc.label, doc.path)

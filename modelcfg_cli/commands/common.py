@@ -29,6 +29,19 @@ weights_option = click.option(
 )
 
 
+def weights_pair_options(command):
+    """`--weights-a FILE` and `--weights-b FILE` (dests `weights_a`, `weights_b`): A's and B's weights
+    from a file apart from the model (`compare`, `diff`)."""
+    for side in ("b", "a"):
+        command = click.option(
+            f"--weights-{side}",
+            f"weights_{side}",
+            metavar="FILE",
+            help=f"Read {side.upper()}'s weights from FILE (save_weights() output), not from the model.",
+        )(command)
+    return command
+
+
 def report_read_errors(ctx: click.Context, reports) -> None:
     """One `modelcfg: error:` line per source that could not be read, then exit 2 if there was one."""
     unreadable = [report for report in reports if report.read_error is not None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option
+from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_pair_options
 from modelcfg_cli.errors import exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
 
@@ -54,17 +54,34 @@ def with_tolerance_options(command):
 @click.option(
     "--backend", type=click.Choice(BACKENDS), help="Keras backend [default: KERAS_BACKEND, else fastest]."
 )
+@weights_pair_options
 @max_config_bytes_option
 @click.pass_context
 def compare_command(
-    ctx, a, b, atol, rtol, seed, batch, inputs_file, fmt, imports, unsafe, backend, max_config_bytes
+    ctx,
+    a,
+    b,
+    atol,
+    rtol,
+    seed,
+    batch,
+    inputs_file,
+    fmt,
+    imports,
+    unsafe,
+    backend,
+    weights_a,
+    weights_b,
+    max_config_bytes,
 ):
     """Run models A and B on the same inputs and compare their outputs.
 
     Both are loaded in Keras (a Keras 1/2 file is upgraded and given its weights as `clone` does). An
     element is within tolerance when |A-B| <= atol + rtol * |A| (numpy.allclose, A the reference); a
-    NaN in either output is a difference. Exit 0 when every output is within tolerance, 1 when one is
-    not, 2 when the models cannot be compared (inputs or outputs differ in number or shape).
+    NaN in either output is a difference. `--weights-a/--weights-b FILE` give a side's weights as a
+    file apart from its model (`model.json` + `save_weights()` output): every tensor must fit. Exit 0
+    when every output is within tolerance, 1 when one is not, 2 when the models cannot be compared
+    (inputs or outputs differ in number or shape).
     """
     import sys
 
@@ -72,7 +89,16 @@ def compare_command(
     from modelcfg_cli.output import compare_report
 
     options = CompareOptions(
-        atol, rtol, seed, batch, inputs_file, unsafe, tuple(imports), backend, max_config_bytes
+        atol,
+        rtol,
+        seed,
+        batch,
+        inputs_file,
+        unsafe,
+        tuple(imports),
+        backend,
+        max_config_bytes,
+        weights=(weights_a, weights_b),
     )
     result = compare(a, b, options)
     for note in result.notes:

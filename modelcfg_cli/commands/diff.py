@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option
+from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_pair_options
 from modelcfg_cli.errors import UsageError, exit_code
 from modelcfg_cli.output import emit
 from modelcfg_cli.output.changes import RENDERERS, DiffView
 from modelcfg_cli.sources import read_document
+from modelcfg_cli.weights_file import with_weights_file
 
 
 @click.command("diff")
@@ -50,6 +51,7 @@ from modelcfg_cli.sources import read_document
     is_flag=True,
     help="Also compare the stored weights tensor by tensor (max abs difference, relative L2 change).",
 )
+@weights_pair_options
 @click.option(
     "--verbose",
     "-v",
@@ -76,6 +78,8 @@ def diff_command(
     ignore_names,
     ignore_new_fields,
     with_weights,
+    weights_a,
+    weights_b,
     verbose,
     exit_zero,
     rules_out,
@@ -86,7 +90,8 @@ def diff_command(
     """Compare model A with model B: layers matched by name, renames found, field-level changes.
 
     Any two sources in any format (.keras, .h5, folder, JSON, YAML); the same model in two formats is
-    equal. Exit 0 when equal, 1 when different, 2 on trouble.
+    equal. `--weights-a/--weights-b FILE` (which imply `--weights`) read a side's weights from a file
+    apart from its model. Exit 0 when equal, 1 when different, 2 on trouble.
     """
     from modelcfg_cli.diff import DiffOptions, diff, is_default_only, summarize
     from modelcfg_cli.files import check_output_path
@@ -96,8 +101,9 @@ def diff_command(
     for path in (rules_out, output):
         if path:
             check_output_path(path, (source_a, source_b))
-    doc_a = read_document(source_a, max_config_bytes)
-    doc_b = read_document(source_b, max_config_bytes)
+    doc_a = with_weights_file(read_document(source_a, max_config_bytes), weights_a, "--weights-a")
+    doc_b = with_weights_file(read_document(source_b, max_config_bytes), weights_b, "--weights-b")
+    with_weights = with_weights or bool(weights_a or weights_b)
     changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
     weight_changes = _weight_changes(doc_a, doc_b) if with_weights else []
     shown = changes if verbose else [change for change in changes if not is_default_only(change)]

@@ -45,6 +45,7 @@ class CompareOptions:
     imports: tuple[str, ...] = ()
     backend: str | None = None
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES
+    weights: tuple[str | None, str | None] = (None, None)  # --weights-a, --weights-b
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,17 @@ def compare(a: str, b: str, options: CompareOptions = CompareOptions()) -> Compa
     if options.batch < 1:
         raise UsageError("--batch", f"must be at least 1, got {options.batch}")
     keras = import_keras(choose_backend(options.backend), tuple(options.imports))
-    first = load_source(keras, a, unsafe=options.unsafe, max_config_bytes=options.max_config_bytes)
-    second = load_source(keras, b, unsafe=options.unsafe, max_config_bytes=options.max_config_bytes)
+    first, second = (
+        load_source(
+            keras,
+            source,
+            unsafe=options.unsafe,
+            max_config_bytes=options.max_config_bytes,
+            weights=weights,
+            option=f"--weights-{side}",
+        )
+        for source, weights, side in zip((a, b), options.weights, "ab", strict=True)
+    )
     notes = [f"{loaded.label}: {note}" for loaded in (first, second) for note in loaded.notes]
     return compare_models(keras, first.model, second.model, labels=(a, b), options=options, notes=notes)
 

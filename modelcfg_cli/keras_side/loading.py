@@ -4,7 +4,8 @@ A Keras 3 `.keras` zip, model folder or `.h5` is loaded by `keras.saving.load_mo
 Anything Keras 3 cannot load as it is (a Keras 1/2 or tf.keras file) goes the way `clone` takes it: the
 `builtin:keras2` upgrade, a build from the upgraded config and the weight carry-over, in memory (nothing
 written); so does any other format a reader gives weights for. A config without weights (JSON, YAML) is
-refused: its outputs would come from random weights.
+refused: its outputs would come from random weights, unless a weights file is given for it
+(`--weights-a/-b`): then it is built like `clone --weights` and every tensor of the file must fit.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from modelcfg_cli.errors import CloneError, SourceError
 from modelcfg_cli.keras_side.build import instantiate, keras_error
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
+from modelcfg_cli.weights_file import with_weights_file
 
 LOADABLE_FORMATS = ("keras-zip", "keras-dir", "h5")  # what Keras 3's load_model reads, when not legacy
 CONFIG_ONLY_FORMATS = ("json", "yaml")
@@ -31,18 +33,25 @@ class LoadedModel:
 
 
 def load_source(
-    keras, source: str, *, unsafe: bool = False, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES
+    keras,
+    source: str,
+    *,
+    unsafe: bool = False,
+    max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
+    weights: str | None = None,
+    option: str = "--weights",
 ) -> LoadedModel:
-    """SOURCE as a Keras model with its stored weights (`unsafe` allows Lambda layers)."""
-    doc = read_document(str(source), max_config_bytes)
+    """SOURCE as a Keras model with its stored weights, or those of `weights` (a file given with
+    `option`); `unsafe` allows Lambda layers."""
+    doc = with_weights_file(read_document(str(source), max_config_bytes), weights, option)
     fmt = doc.metadata.get("format")
     if not doc.path:
         raise SourceError(source, "compare reads model files, not stdin (Keras loads weights from a path)")
-    if fmt in CONFIG_ONLY_FORMATS:
+    if fmt in CONFIG_ONLY_FORMATS and not weights:
         raise SourceError(source, "holds a config but no weights; compare needs stored weights on both sides")
-    if fmt in LOADABLE_FORMATS and not needs_upgrade(doc):
+    if fmt in LOADABLE_FORMATS and not needs_upgrade(doc) and not weights:
         return LoadedModel(_load_model(keras, doc.path, unsafe, source), source)
-    return _upgraded(keras, source, unsafe, max_config_bytes)
+    return _upgraded(keras, source, unsafe, max_config_bytes, weights)
 
 
 def _load_model(keras, path: str, unsafe: bool, label: str):
@@ -54,11 +63,13 @@ def _load_model(keras, path: str, unsafe: bool, label: str):
         raise keras_error(label, exc) from exc
 
 
-def _upgraded(keras, source: str, unsafe: bool, max_config_bytes: int) -> LoadedModel:
-    """The source upgraded and built like `clone --keep-weights` with no rules, kept in memory."""
+def _upgraded(keras, source: str, unsafe: bool, max_config_bytes: int, weights: str | None) -> LoadedModel:
+    """The source upgraded and built like `clone --keep-weights` (`clone --weights` when `weights` is
+    given) with no rules, kept in memory."""
+    from modelcfg_cli.keras_side.given_weights import carry_given_weights
     from modelcfg_cli.keras_side.pipeline import BuildContext, after_build, plan_clone, post_build_steps
 
-    plan = plan_clone(source, max_config_bytes=max_config_bytes)
+    plan = plan_clone(source, max_config_bytes=max_config_bytes, weights=weights)
     if plan.problems:
         raise CloneError(source, f"the upgraded config is not valid: {plan.problems[0]}")
     if plan.lambdas and not unsafe:
@@ -69,6 +80,8 @@ def _upgraded(keras, source: str, unsafe: bool, max_config_bytes: int) -> Loaded
         )
     model = instantiate(keras, plan.rewritten.envelope, not unsafe, source)
     context = BuildContext(plan, model, keras)
-    after_build(context, post_build_steps(True))
+    after_build(context, (carry_given_weights,) if weights else post_build_steps(True))
     version = plan.source.keras_version or "an older Keras"
-    return LoadedModel(context.model, source, (f"upgraded from Keras {version}", *context.notes))
+    upgraded = (f"upgraded from Keras {version}",) if needs_upgrade(plan.source) else ()
+    given = (f"weights from {weights}",) if weights else ()
+    return LoadedModel(context.model, source, (*upgraded, *given, *context.notes))
