@@ -199,26 +199,6 @@ def test_many_files_with_workers_keep_order(saved_models, code_models):
     assert [f["valid"] for f in files] == [True] * 9 + [False]
 
 
-def test_progress_bar_only_on_a_terminal(saved_models, monkeypatch):
-    import io
-    import sys
-
-    from modelcfg_cli.output.progress import progress
-    from modelcfg_cli.scan import ScanOptions, scan_sources
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    sources = [saved_models[name]["keras"] for name in ("sequential", "nested", "rnn")]
-    terminal = Terminal()
-    monkeypatch.setattr(sys, "stderr", terminal)
-    with progress("scanning", len(sources), "always") as done:
-        reports = scan_sources(sources, ScanOptions(), done=done)
-    assert [r.path for r in reports] == sources and all(r.valid for r in reports)
-    assert "scanning" in terminal.getvalue()
-
-
 @pytest.mark.parametrize("fmt", ["keras", "h5"])
 def test_scan_does_not_import_keras(code_models, fmt):
     out = run_without_keras("scan", "--format", "json", code_models[fmt])

@@ -183,28 +183,3 @@ def test_subclassed_model_is_a_warning_then_an_error_with_strict(tmp_path):
     assert lenient.exit_code == 0
     assert "VAE is not a Functional or Sequential" in lenient.stdout
     assert invoke("validate", "--strict", path).exit_code == 1
-
-
-def test_progress_bar_only_on_a_terminal(saved_models, monkeypatch):
-    import io
-    import sys
-
-    from modelcfg_cli.output.progress import progress
-    from modelcfg_cli.validate import ValidateOptions, check_sources
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    sources = [saved_models[name]["keras"] for name in ("sequential", "nested", "rnn")]
-    terminal = Terminal()
-    monkeypatch.setattr(sys, "stderr", terminal)
-    with progress("validating", len(sources), "always") as done:
-        reports = check_sources(sources, ValidateOptions(), done=done)
-    assert [r.path for r in reports] == sources and all(r.valid for r in reports)
-    assert "validating" in terminal.getvalue()
-    piped = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", piped)
-    with progress("validating", len(sources), "auto") as done:
-        check_sources(sources, ValidateOptions(), done=done)
-    assert piped.getvalue() == ""
