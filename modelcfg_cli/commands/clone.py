@@ -131,18 +131,23 @@ def execute(options: CloneOptions, color: str) -> int:
         options.source,
         options.rules_files,
         options.sets,
-        options.strict,
-        (),
-        options.max_config_bytes,
-        options.upgrade,
-        options.weights_file,
+        strict=options.strict,
+        max_config_bytes=options.max_config_bytes,
+        upgrade=options.upgrade,
+        weights=options.weights_file,
     )
     if options.dry_run or plan.problems:
         return _stop_before_build(plan, options, color)
     try:
         steps = post_build_steps(options.carry_weights)
         result = build(
-            plan, options.out, save_format, options.unsafe, options.imports, options.backend, steps
+            plan,
+            options.out,
+            save_format,
+            unsafe=options.unsafe,
+            imports=options.imports,
+            backend=options.backend,
+            post_build=steps,
         )
     except CloneRefused as exc:
         _show(plan, None, options.report, color, to_stderr=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from modelcfg_cli.errors import CloneError, SourceError
 from modelcfg_cli.keras_side.build import instantiate, keras_error
+from modelcfg_cli.keras_side.transfer import NO_WEIGHTS
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 from modelcfg_cli.weights_file import with_weights_file
@@ -81,6 +82,10 @@ def _upgraded(keras, source: str, unsafe: bool, max_config_bytes: int, weights: 
     model = instantiate(keras, plan.rewritten.envelope, not unsafe, source)
     context = BuildContext(plan, model, keras)
     after_build(context, (carry_given_weights,) if weights else post_build_steps(True))
+    if any(note.startswith(NO_WEIGHTS) for note in context.notes):
+        raise CloneError(
+            source, "holds no weights: its outputs would come from random ones (see --weights-a)"
+        )
     version = plan.source.keras_version or "an older Keras"
     upgraded = (f"upgraded from Keras {version}",) if needs_upgrade(plan.source) else ()
     given = (f"weights from {weights}",) if weights else ()

@@ -108,6 +108,7 @@ def plan_clone(
     source: str,
     rules: object = None,
     sets: Iterable[str] = (),
+    *,
     strict: bool = False,
     schema_dirs: tuple[str, ...] = (),
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
@@ -183,15 +184,27 @@ def clone(
     started = time.perf_counter()
     out = str(out)
     fmt = checked_output(source, out, fmt)
-    plan = plan_clone(source, rules, sets, strict, schema_dirs, max_config_bytes, upgrade, weights)
+    plan = plan_clone(
+        source,
+        rules,
+        sets,
+        strict=strict,
+        schema_dirs=schema_dirs,
+        max_config_bytes=max_config_bytes,
+        upgrade=upgrade,
+        weights=weights,
+    )
     steps = post_build_steps(keep_weights or bool(weights), post_build)
-    return build(plan, out, fmt, unsafe, imports, backend, steps, started)
+    return build(
+        plan, out, fmt, unsafe=unsafe, imports=imports, backend=backend, post_build=steps, started=started
+    )
 
 
 def build(
     plan: ClonePlan,
     out: str,
     fmt: str,
+    *,
     unsafe: bool = False,
     imports: tuple[str, ...] = (),
     backend: str | None = None,

@@ -17,6 +17,8 @@ from modelcfg_cli.keras_side.weight_report import WeightReport, plural, shapes_t
 KERAS1_GATES = {12: ("i", "c", "f", "o"), 9: ("z", "r", "h")}
 KERAS3_GATES = {12: ("i", "f", "c", "o"), 9: ("z", "r", "h")}
 
+NO_WEIGHTS = "weights: the source holds none; every layer starts freshly initialised"
+
 
 def transfer_weights(model, source_weights: dict[str, list[np.ndarray]]) -> WeightReport:
     """Assign `source_weights` ({layer path: arrays}) into `model`'s layers with the same path."""
@@ -84,7 +86,7 @@ def keep_weights(context) -> None:
         weights = document_weights(doc)
         report = transfer_weights(context.model, weights) if weights else None
     if report is None or not report.stored:
-        context.notes.append("weights: the source holds none; every layer starts freshly initialised")
+        context.notes.append(NO_WEIGHTS)
         return
     context.notes.extend(report.lines())
 

@@ -212,3 +212,17 @@ def test_stdin_is_refused_in_one_line(compare_files):
     with open(compare_files["plain"], "rb") as handle:
         result = invoke("compare", "-", compare_files["plain"], input=handle.read())
     assert_one_line_error(result, "error: -: compare reads model files, not stdin")
+
+
+def test_a_savedmodel_without_its_variables_is_not_compared(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parent.parent / "tf_fixtures" / "data" / "mlp_savedmodel" / "model"
+    bare = tmp_path / "bare"
+    shutil.copytree(fixture, bare)
+    shutil.rmtree(bare / "variables")
+    clone = tmp_path / "clone.keras"
+    assert invoke("clone", fixture, "-o", clone, "--keep-weights").exit_code == 0
+    result = invoke("compare", bare, clone)
+    assert_one_line_error(result, "bare: holds no weights")
