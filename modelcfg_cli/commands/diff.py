@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_pair_options
@@ -68,54 +70,88 @@ from modelcfg_cli.weights_file import with_weights_file
 )
 @max_config_bytes_option
 @click.pass_context
-def diff_command(
-    ctx,
-    source_a,
-    source_b,
-    fmt,
-    stat,
-    ignore,
-    ignore_names,
-    ignore_new_fields,
-    with_weights,
-    weights_a,
-    weights_b,
-    verbose,
-    exit_zero,
-    rules_out,
-    max_config_bytes,
-    no_graph,
-    output,
-):
+def diff_command(ctx, fmt, ignore, **params):
     """Compare model A with model B: layers matched by name, renames found, field-level changes.
 
     Any two sources in any format (.keras, .h5, folder, JSON, YAML); the same model in two formats is
     equal. `--weights-a/--weights-b FILE` (which imply `--weights`) read a side's weights from a file
     apart from its model. Exit 0 when equal, 1 when different, 2 on trouble.
     """
-    from modelcfg_cli.diff import DiffOptions, diff, is_default_only, summarize
-    from modelcfg_cli.files import check_output_path
+    options = DiffCommandOptions(**params, ignore=tuple(ignore))
+    ctx.exit(execute(options, RENDERERS[fmt], color_of(ctx)))
 
-    if source_a == "-" and source_b == "-":
-        raise UsageError(None, "A and B cannot both be - (stdin is read once)")
-    for path in (rules_out, output):
-        if path:
-            check_output_path(path, (source_a, source_b))
-    doc_a = with_weights_file(read_document(source_a, max_config_bytes), weights_a, "--weights-a")
-    doc_b = with_weights_file(read_document(source_b, max_config_bytes), weights_b, "--weights-b")
-    with_weights = with_weights or bool(weights_a or weights_b)
-    changes = diff(doc_a, doc_b, DiffOptions(tuple(ignore), ignore_names, ignore_new_fields))
-    weight_changes = _weight_changes(doc_a, doc_b) if with_weights else []
-    shown = changes if verbose else [change for change in changes if not is_default_only(change)]
+
+@dataclass(frozen=True)
+class DiffCommandOptions:
+    """Everything `diff` was asked, parsed."""
+
+    source_a: str
+    source_b: str
+    stat: bool
+    ignore: tuple[str, ...]
+    ignore_names: bool
+    ignore_new_fields: bool
+    with_weights: bool
+    weights_a: str | None
+    weights_b: str | None
+    verbose: bool
+    exit_zero: bool
+    rules_out: str | None
+    max_config_bytes: int
+    no_graph: bool
+    output: str | None
+
+    @property
+    def sources(self) -> tuple[str, str]:
+        return self.source_a, self.source_b
+
+    @property
+    def weights(self) -> bool:
+        """Compare the weights too: `--weights`, or a weights file given for either side."""
+        return self.with_weights or bool(self.weights_a or self.weights_b)
+
+
+def execute(options: DiffCommandOptions, render, color: str) -> int:
+    """Read both sources, diff configs (and weights), render, write `--emit-rules`; the exit code."""
+    from modelcfg_cli.diff import DiffOptions, diff, summarize
+
+    doc_a, doc_b = _read_both(options)
+    diff_options = DiffOptions(options.ignore, options.ignore_names, options.ignore_new_fields)
+    changes = diff(doc_a, doc_b, diff_options)
+    weight_changes = _weight_changes(doc_a, doc_b) if options.weights else []
+    shown = _shown(changes, options.verbose)
     summary = summarize(shown + weight_changes, doc_a, doc_b)
     summary["default_only"] = len(changes) - len(shown)
-    if with_weights:
+    if options.weights:
         summary["weights"] = len(weight_changes)
-    view = DiffView(shown + weight_changes, summary, (doc_a, doc_b), stat, not no_graph)
-    emit(RENDERERS[fmt], view, color=color_of(ctx), output=output, protect=(source_a, source_b))
-    if rules_out:
-        _write_rules(rules_out, changes, doc_a, doc_b)
-    ctx.exit(exit_code(bool(changes or weight_changes) and not exit_zero))
+    view = DiffView(shown + weight_changes, summary, (doc_a, doc_b), options.stat, not options.no_graph)
+    emit(render, view, color=color, output=options.output, protect=options.sources)
+    if options.rules_out:
+        _write_rules(options.rules_out, changes, doc_a, doc_b)
+    return exit_code(bool(changes or weight_changes) and not options.exit_zero)
+
+
+def _read_both(options: DiffCommandOptions):
+    from modelcfg_cli.files import check_output_path
+
+    if options.sources == ("-", "-"):
+        raise UsageError(None, "A and B cannot both be - (stdin is read once)")
+    for path in (options.rules_out, options.output):
+        if path:
+            check_output_path(path, options.sources)
+    doc_a = read_document(options.source_a, options.max_config_bytes)
+    doc_b = read_document(options.source_b, options.max_config_bytes)
+    return (
+        with_weights_file(doc_a, options.weights_a, "--weights-a"),
+        with_weights_file(doc_b, options.weights_b, "--weights-b"),
+    )
+
+
+def _shown(changes: list, verbose: bool) -> list:
+    """The changes to list: without `--verbose`, default-only ones are folded into a count."""
+    from modelcfg_cli.diff import is_default_only
+
+    return changes if verbose else [change for change in changes if not is_default_only(change)]
 
 
 def _weight_changes(doc_a, doc_b) -> list:
