@@ -70,6 +70,7 @@ def check_model(view: ModelView) -> list[Finding]:
     findings.extend(_io(view, layers))
     findings.extend(_cycles(view, layers))
     findings.extend(_unreachable(view, layers))
+    findings.extend(_dead_ends(view, layers))
     findings.extend(_shared(view, layers))
     return findings
 
@@ -211,22 +212,48 @@ def _cycles(view: ModelView, layers: dict[str, LayerRef]) -> Iterator[Finding]:
 
 
 def _unreachable(view: ModelView, layers: dict[str, LayerRef]) -> Iterator[Finding]:
+    reached = _from_inputs(view, layers)
+    for ref in view.children:
+        if ref.name in layers and ref.name not in reached and layers[ref.name] is ref:
+            yield _error(ref, "", "layer is not reachable from the model's input_layers", WARNING)
+
+
+def _dead_ends(view: ModelView, layers: dict[str, LayerRef]) -> Iterator[Finding]:
+    """Layers fed from the inputs from which no output can be reached: Keras leaves them out when it
+    loads the model. (Layers the inputs do not reach are warned about already.)"""
+    reached = _from_inputs(view, layers)
+    ends = io_items(view.config.get("output_layers"), "")
+    outputs = {edge.layer for edge, _ in ends if edge.layer in layers}
+    if not outputs:  # no outputs: an error of its own
+        return
+    useful = _closure(outputs, lambda name: _producers(layers[name], layers))
+    message = "layer reaches no output of the model: Keras leaves it out when it loads the model"
+    for ref in view.children:
+        if ref.name in reached and ref.name not in useful and ref.class_name != "InputLayer":
+            yield _error(ref, "", message, WARNING)
+
+
+def _from_inputs(view: ModelView, layers: dict[str, LayerRef]) -> set[str]:
+    """The layers reachable from the model's inputs (and from dangling references, already errors)."""
     consumers: dict[str, list[str]] = {}
     for ref in layers.values():
         for name in _producers(ref, layers):
             consumers.setdefault(name, []).append(ref.name)
-    seen = {edge.layer for edge, _ in io_items(view.config.get("input_layers"), "") if edge.layer in layers}
-    dangling = {ref.name for ref in layers.values() if any(n not in layers for n in ref.inbound_layers)}
-    seen |= dangling  # already errors
+    start = {edge.layer for edge, _ in io_items(view.config.get("input_layers"), "") if edge.layer in layers}
+    start |= {ref.name for ref in layers.values() if any(n not in layers for n in ref.inbound_layers)}
+    return _closure(start, lambda name: consumers.get(name, []))
+
+
+def _closure(start: set[str], next_of) -> set[str]:
+    """`start` and every name reached from it through `next_of`."""
+    seen = set(start)
     todo = list(seen)
     while todo:
-        for name in consumers.get(todo.pop(), []):
+        for name in next_of(todo.pop()):
             if name not in seen:
                 seen.add(name)
                 todo.append(name)
-    for ref in view.children:
-        if ref.name in layers and ref.name not in seen and layers[ref.name] is ref:
-            yield _error(ref, "", "layer is not reachable from the model's input_layers", WARNING)
+    return seen
 
 
 def _shared(view: ModelView, layers: dict[str, LayerRef]) -> Iterator[Finding]:

@@ -168,3 +168,13 @@ def test_op_layer_multiple_outputs_not_limited():
     model["config"]["layers"][2] = k3_layer("b", "Split", tensor("a"), module="keras.src.ops.numpy")
     model["config"]["output_layers"] = [["b", 0, 1]]
     assert only(model) == []
+
+
+def test_a_layer_that_reaches_no_output_is_a_warning():
+    model = chain()
+    last = model["config"]["layers"][-1]["config"]["name"]
+    model["config"]["layers"].append(k3_layer("branch", "Dense", tensor(last)))
+    assert only(model) == []
+    assert only(model, WARNING) == [
+        ("branch", "layer reaches no output of the model: Keras leaves it out when it loads the model")
+    ]

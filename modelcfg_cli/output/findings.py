@@ -114,7 +114,8 @@ def render_text(view: FindingsView, sink) -> None:
         console.print(f"[bold]{escape(report.path)}[/bold]: {status} ({counts})")
         for finding in report.findings:
             style = "red" if finding.severity == ERROR else "yellow"
-            console.print(f"  [{style}]{finding.severity:<7}[/{style}] {escape(finding.line())}")
+            at = f" [dim](at {escape(finding.pointer)})[/dim]" if finding.pointer else ""
+            console.print(f"  [{style}]{finding.severity:<7}[/{style}] {escape(finding.line())}{at}")
     console.print(summary_line(view.reports, words))
 
 

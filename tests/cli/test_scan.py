@@ -50,7 +50,7 @@ def test_findings_exit_1_with_layer_paths_and_rules(code_models):
         line.startswith(
             "  error   layers[11].layers[1] td/inner/hidden_lambda (Lambda): Lambda layer: loading runs"
         )
-        and line.endswith("[lambda]")
+        and line.endswith("[lambda] (at /config/layers/11/config/layer/config/layers/1)")
         for line in lines
     )
     assert any("warning layers[3] custom (Scale): needs code from 'acme'" in line for line in lines)

@@ -183,3 +183,14 @@ def test_subclassed_model_is_a_warning_then_an_error_with_strict(tmp_path):
     assert lenient.exit_code == 0
     assert "VAE is not a Functional or Sequential" in lenient.stdout
     assert invoke("validate", "--strict", path).exit_code == 1
+
+
+def test_text_findings_show_their_json_pointer(saved_models, tmp_path):
+    config = json.loads(open(saved_models["sequential"]["json"]).read())
+    config["config"]["layers"][1]["config"]["units"] = -2
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(config))
+    result = invoke("--color", "never", "validate", path)
+    assert result.exit_code == 1
+    assert "layers[1] dense_1 (Dense): units must be" in result.stdout
+    assert result.stdout.splitlines()[1].endswith("(at /config/layers/1/config/units)")
