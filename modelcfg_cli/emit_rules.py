@@ -4,7 +4,8 @@ Field changes become `set` / `unset` with dotted paths and removals `remove`; re
 and deepest first, so that every rule selects layers by their names in A (a new name is never one in use:
 diff matches equal names first). The model's name and a dtype policy shared by every layer become
 `model.name` and `model.dtype_policy`; a layer inside a wrapper is edited through its wrapper
-(`layer.config.units`). Everything else is listed as not expressible.
+(`layer.config.units`); wrapping a layer is `wrap` (after the layer's own edits, which the wrapper then
+holds), unwrapping `unwrap`. Everything else is listed as not expressible.
 """
 
 from __future__ import annotations
@@ -50,17 +51,34 @@ def emit_rules(changes: list[Change], doc_a: ModelDocument) -> tuple[dict, list[
             actions.setdefault(target, {}).setdefault("set", {})[prefix + "name"] = change.new
         elif change.kind == "renamed":
             renames.append((change.layer, change.new))
+        elif change.kind in ("wrapped", "unwrapped") and not refs[change.layer].wrapped:
+            actions.setdefault(change.layer, {}).update(_wrap_action(change))
         elif not _part_of_class_change(change, replaced):
             unexpressed.append(change)
     lines = _grouped(unexpressed)
     lines += [f"{key} of {count} layer(s): Keras recomputes it" for key, count in recomputed.items()]
-    rules = [{"match": _selector(layer, names), **layer_actions} for layer, layer_actions in actions.items()]
+    rules = [{"match": _selector(layer, names), **_ordered(acts)} for layer, acts in actions.items()]
     renames.sort(key=lambda item: -item[0].count("/"))
     rules += [{"match": _selector(layer, names), "rename": new} for layer, new in renames]
     data: dict = {"rules": rules}
     if model:
         data["model"] = model
     return data, lines
+
+
+LAST_ACTIONS = ("wrap", "unwrap", "remove")  # they replace the layer: its own edits come first
+
+
+def _ordered(layer_actions: dict) -> dict:
+    """A rule's actions in an order that works: edits of the layer, then what replaces it."""
+    return dict(sorted(layer_actions.items(), key=lambda item: item[0] in LAST_ACTIONS))
+
+
+def _wrap_action(change: Change) -> dict:
+    """`wrap: {class_name: Bidirectional}` for `LSTM -> Bidirectional(LSTM)`, `unwrap: true` back."""
+    if change.kind == "unwrapped":
+        return {"unwrap": True}
+    return {"wrap": {"class_name": str(change.new).split("(")[0]}}
 
 
 def _through_wrappers(layer: str, refs: dict) -> tuple[str, str]:

@@ -24,12 +24,22 @@ def unexpressed(result) -> list[str]:
     return [line[len(prefix) :] for line in result.stderr.splitlines() if line.startswith(prefix)]
 
 
-def test_a_wrap_is_one_line_not_one_per_field(tmp_path):
-    rules = {"rules": [{"match": {"class_name": "LSTM"}, "wrap": {"class_name": "Bidirectional"}}]}
+def test_a_wrap_becomes_a_wrap_rule_that_gives_b_back(tmp_path):
+    rules = {
+        "rules": [
+            {"match": {"class_name": "LSTM"}, "set": {"units": 12}, "wrap": {"class_name": "Bidirectional"}}
+        ]
+    }
     b = rewritten(tmp_path, "examples/tagger.keras", rules)
     result = invoke("diff", "examples/tagger.keras", b, "--emit-rules", tmp_path / "r.yaml")
-    assert result.exit_code == 1
-    assert unexpressed(result) == ["lstm: wrapped (LSTM -> Bidirectional(LSTM))"]
+    assert result.exit_code == 1 and unexpressed(result) == []
+    emitted = yaml.safe_load((tmp_path / "r.yaml").read_text())
+    rule = emitted["rules"][0]
+    assert list(rule) == ["match", "set", "wrap"]  # the layer's own edits, then the wrapper
+    assert rule["wrap"] == {"class_name": "Bidirectional"} and rule["set"]["units"] == 12
+    (tmp_path / "again").mkdir()
+    again = rewritten(tmp_path / "again", "examples/tagger.keras", emitted)
+    assert invoke("diff", b, again).exit_code == 0
 
 
 def test_the_same_cause_in_several_layers_is_counted(tmp_path):
