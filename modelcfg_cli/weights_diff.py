@@ -71,10 +71,13 @@ class _Totals:
     inf: list[int] = field(default_factory=lambda: [0, 0])
 
 
-def diff_weights(doc_a: ModelDocument, doc_b: ModelDocument) -> list[WeightChange]:
+def diff_weights(
+    doc_a: ModelDocument, doc_b: ModelDocument, *, renamed: dict[str, str] | None = None
+) -> list[WeightChange]:
     """Every tensor that differs between the weights stored with A and with B, in B's graph order
     (the layers only A has come first). A side's weights come from its `--weights-a/-b` file when one
-    was given (`metadata["weights_file"]`), else from the source."""
+    was given (`metadata["weights_file"]`), else from the source. `renamed` ({A's layer path: new
+    name}, from the config diff) lets a renamed layer's tensors meet their partners in B."""
     with tensors_of(doc_a) as tensors_a, tensors_of(doc_b) as tensors_b:
         if tensors_a is None:
             raise SourceError(doc_a.label, NO_WEIGHTS)
@@ -82,17 +85,19 @@ def diff_weights(doc_a: ModelDocument, doc_b: ModelDocument) -> list[WeightChang
             raise SourceError(doc_b.label, NO_WEIGHTS)
         check_fit(doc_a, tensors_a)
         check_fit(doc_b, tensors_b)
-        changes = _match(tensors_a, tensors_b)
+        changes = _match(tensors_a, tensors_b, renamed or {})
     order = {ref.path_str: i for i, ref in enumerate([*doc_a.layers(), *doc_b.layers()])}
     changes.sort(key=lambda c: (order.get(c.layer, math.inf), c.layer, int(c.path)))
     return changes
 
 
-def _match(tensors_a: list[StoredTensor], tensors_b: list[StoredTensor]) -> list[WeightChange]:
+def _match(
+    tensors_a: list[StoredTensor], tensors_b: list[StoredTensor], renamed: dict[str, str]
+) -> list[WeightChange]:
     by_key = {tensor.key: tensor for tensor in tensors_b}
     changes = []
     for tensor in tensors_a:
-        partner = by_key.pop(tensor.key, None)
+        partner = by_key.pop((in_b(tensor.layer, renamed), tensor.index), None)
         if partner is None:
             changes.append(_one_sided(tensor, "removed"))
             continue
@@ -101,6 +106,12 @@ def _match(tensors_a: list[StoredTensor], tensors_b: list[StoredTensor]) -> list
             changes.append(change)
     changes.extend(_one_sided(tensor, "added") for tensor in by_key.values())
     return changes
+
+
+def in_b(path: str, renamed: dict[str, str]) -> str:
+    """A's layer path as B names it: each renamed model or layer along the path takes its new name."""
+    parts = path.split("/")
+    return "/".join(renamed.get("/".join(parts[: i + 1]), part) for i, part in enumerate(parts))
 
 
 def _signature(tensor: StoredTensor) -> dict:

@@ -175,3 +175,28 @@ def test_config_only_source_is_one_line_exit_2(saved_models):
 
 def test_weights_diff_does_not_import_keras(one_element_changed):
     run_without_keras("diff", *one_element_changed["keras"], "--weights")
+
+
+def test_a_renamed_layers_tensors_meet_their_partners(tmp_path):
+    rules = tmp_path / "rename.yaml"
+    rules.write_text("rules:\n  - match: {name: conv1}\n    rename: stem\n")
+    renamed = tmp_path / "renamed.keras"
+    assert (
+        invoke(
+            "clone", "examples/classifier.keras", "-o", renamed, "--keep-weights", "--rules", rules
+        ).exit_code
+        == 0
+    )
+    result = invoke("diff", "examples/classifier.keras", renamed, "--weights", "--format", "json")
+    assert result.exit_code == 1
+    kinds = [change["kind"] for change in json.loads(result.stdout)["changes"]]
+    assert kinds == ["renamed"]  # no tensor of conv1 removed and of stem added
+
+
+def test_renames_apply_along_the_path():
+    from modelcfg_cli.weights_diff import in_b
+
+    renamed = {"encoder": "enc", "encoder/dense": "proj", "head": "out"}
+    assert in_b("encoder/dense", renamed) == "enc/proj"
+    assert in_b("encoder/other", renamed) == "enc/other"
+    assert in_b("head", renamed) == "out" and in_b("tail", renamed) == "tail"

@@ -118,7 +118,8 @@ def execute(options: DiffCommandOptions, render, color: str) -> int:
     doc_a, doc_b = _read_both(options)
     diff_options = DiffOptions(options.ignore, options.ignore_names, options.ignore_new_fields)
     changes = diff(doc_a, doc_b, diff_options)
-    weight_changes = _weight_changes(doc_a, doc_b) if options.weights else []
+    renamed = {change.layer: str(change.new) for change in changes if change.kind == "renamed"}
+    weight_changes = _weight_changes(doc_a, doc_b, renamed) if options.weights else []
     shown = _shown(changes, options.verbose)
     summary = summarize(shown + weight_changes, doc_a, doc_b)
     summary["default_only"] = len(changes) - len(shown)
@@ -154,10 +155,10 @@ def _shown(changes: list, verbose: bool) -> list:
     return changes if verbose else [change for change in changes if not is_default_only(change)]
 
 
-def _weight_changes(doc_a, doc_b) -> list:
+def _weight_changes(doc_a, doc_b, renamed: dict[str, str]) -> list:
     from modelcfg_cli.weights_diff import diff_weights
 
-    return diff_weights(doc_a, doc_b)
+    return diff_weights(doc_a, doc_b, renamed=renamed)
 
 
 def _write_rules(path: str, changes, doc_a, doc_b) -> None:
