@@ -31,15 +31,17 @@ def test_json_text_drops_keys_at_every_depth():
 
 
 def test_format_choices_come_from_the_renderer_registries():
+    from modelcfg_cli.commands.compare import compare_command
     from modelcfg_cli.commands.diff import diff_command
     from modelcfg_cli.commands.inspect import inspect_command
     from modelcfg_cli.commands.validate import validate
-    from modelcfg_cli.output import changes, findings, summary
+    from modelcfg_cli.output import changes, compare_report, findings, summary
 
     for command, registry in (
         (validate, findings.RENDERERS),
         (inspect_command, summary.RENDERERS),
         (diff_command, changes.RENDERERS),
+        (compare_command, compare_report.RENDERERS),
     ):
         option = next(p for p in command.params if p.name == "fmt")
         assert list(option.type.choices) == list(registry), command.name

@@ -7,6 +7,8 @@ import click
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_pair_options
 from modelcfg_cli.errors import exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
+from modelcfg_cli.output import emit
+from modelcfg_cli.output.compare_report import RENDERERS
 
 tolerance_options = (
     click.option(
@@ -44,9 +46,7 @@ def with_tolerance_options(command):
 @click.option(
     "--inputs", "inputs_file", metavar="FILE.npz", help="Feed these arrays (named after A's inputs) instead."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
 @click.option(
     "--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (custom classes)."
 )
@@ -57,23 +57,7 @@ def with_tolerance_options(command):
 @weights_pair_options
 @max_config_bytes_option
 @click.pass_context
-def compare_command(
-    ctx,
-    a,
-    b,
-    atol,
-    rtol,
-    seed,
-    batch,
-    inputs_file,
-    fmt,
-    imports,
-    unsafe,
-    backend,
-    weights_a,
-    weights_b,
-    max_config_bytes,
-):
+def compare_command(ctx, a, b, fmt, imports, weights_a, weights_b, **params):
     """Run models A and B on the same inputs and compare their outputs.
 
     Both are loaded in Keras (a Keras 1/2 file is upgraded and given its weights as `clone` does). An
@@ -83,32 +67,13 @@ def compare_command(
     when every output is within tolerance, 1 when one is not, 2 when the models cannot be compared
     (inputs or outputs differ in number or shape).
     """
-    import sys
-
     from modelcfg_cli.keras_side.compare import CompareOptions, compare
-    from modelcfg_cli.output import compare_report
 
-    options = CompareOptions(
-        atol,
-        rtol,
-        seed,
-        batch,
-        inputs_file,
-        unsafe,
-        tuple(imports),
-        backend,
-        max_config_bytes,
-        weights=(weights_a, weights_b),
-    )
+    options = CompareOptions(**params, imports=tuple(imports), weights=(weights_a, weights_b))
     result = compare(a, b, options)
     for note in result.notes:
         click.echo(note, err=True)
-    if fmt == "json":
-        click.echo(compare_report.as_json(result), nl=False)
-    elif fmt == "markdown":
-        click.echo(compare_report.as_markdown(result), nl=False)
-    else:
-        compare_report.as_text(result, color_of(ctx), sys.stdout)
+    emit(RENDERERS[fmt], result, color=color_of(ctx))
     ctx.exit(exit_code(not result.equal))
 
 

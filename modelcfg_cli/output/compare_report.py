@@ -142,3 +142,19 @@ def check_line(result) -> str:
         f"check FAILED: output {first.name!r} max_abs {_number(first.max_abs)}, max_rel "
         f"{_number(first.max_rel)}{nan} beyond {rule}{others}"
     )
+
+
+def render_text(result, sink) -> None:
+    """The text table: styled on a colour terminal, plain otherwise."""
+    as_text(result, "never" if sink.to_file else sink.color, sink.stream)
+
+
+def render_json(result, sink) -> None:
+    sink.write(as_json(result))
+
+
+def render_markdown(result, sink) -> None:
+    sink.write(as_markdown(result))
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
