@@ -141,11 +141,12 @@ def _print_version(ctx: click.Context, _param, value: bool) -> None:
 )
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, color: str) -> None:
-    """Inspect, validate, diff, rewrite and clone saved Keras model configs.
+    """Inspect, validate, scan, diff, clone and compare saved Keras models.
 
-    Reads .keras zips, model folders, legacy .h5 files and get_config()/to_json() JSON or YAML
-    (or - for stdin) without importing Keras. Exit codes: 0 fine, 1 a check found something,
-    2 usage or input error.
+    Reads .keras zips, model folders, legacy .h5 files, tf.keras SavedModel folders and
+    get_config()/to_json() JSON or YAML (or - for stdin) without importing Keras; only clone and
+    compare import it. Exit codes: 0 fine, 1 a check found something, 2 usage or input error,
+    130 interrupted.
     """
     ctx.ensure_object(dict)
     ctx.obj.update(debug=debug, color=color)
