@@ -14,7 +14,7 @@ from pathlib import Path
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.pair import find_pair
-from modelcfg_cli.weights import StoredTensor, open_tensors, read_weights_file
+from modelcfg_cli.weights import StoredTensor, open_tensors, read_weights, read_weights_file
 
 NOT_HDF5 = "not a weights file (expected HDF5: .weights.h5 or a Keras 2 .h5)"
 
@@ -35,18 +35,33 @@ def weights_source(doc: ModelDocument) -> tuple[str, dict | None]:
 
 @contextmanager
 def tensors_of(doc: ModelDocument) -> Iterator[list[StoredTensor] | None]:
-    """`doc`'s stored tensors, open for reading (None when it stores none)."""
+    """`doc`'s stored tensors, open for reading (None when it stores none). Layouts keyed by class and
+    counter or by checkpoint path (tf.keras files, SavedModel folders) are placed through the config and
+    read whole; the others are read in slices."""
     path, envelope = weights_source(doc)
     if envelope is not None and _tfkeras_file(path, doc.keras_version):
-        arrays = read_weights_file(path, envelope, keras_version=doc.keras_version)
-        yield [
-            StoredTensor(layer, index, f"{layer}/{index}", array)
-            for layer, layer_arrays in arrays.items()
-            for index, array in enumerate(layer_arrays)
-        ]
+        yield _in_memory(read_weights_file(path, envelope, keras_version=doc.keras_version))
+        return
+    if _tf_era(doc) and not doc.metadata.get("weights_file"):
+        yield _in_memory(read_weights(path)) or None
         return
     with open_tensors(path, envelope) as tensors:
         yield tensors
+
+
+def _tf_era(doc: ModelDocument) -> bool:
+    """A SavedModel folder, or a `.keras` file that tf.keras 2.x wrote."""
+    fmt = doc.metadata.get("format")
+    old = str(doc.keras_version or "3").startswith(("1.", "2."))
+    return fmt == "savedmodel" or (fmt in ("keras-zip", "keras-dir") and old)
+
+
+def _in_memory(arrays: dict) -> list[StoredTensor]:
+    return [
+        StoredTensor(layer, index, f"{layer}/{index}", array)
+        for layer, layer_arrays in arrays.items()
+        for index, array in enumerate(layer_arrays)
+    ]
 
 
 def _tfkeras_file(path: str, keras_version: str | None) -> bool:
