@@ -140,7 +140,8 @@ table td:nth-child(3),table td:nth-child(4){max-width:520px}
 .kind.added{background:#dafbe1;border-color:#1a7f37}
 .kind.removed{background:#ffebe9;border-color:#cf222e}
 .kind.rewired{background:#ddf4ff;border-color:#0969da}
-.kind.renamed,.kind.class_changed{background:#fbefff;border-color:#8250df}
+.kind.renamed,.kind.class_changed,.kind.wrapped,.kind.unwrapped{background:#fbefff;border-color:#8250df}
+.kind.weights{background:#fff8c5;border-color:#9a6700}
 .legend{font-size:13px;color:#57606a}.swatch{display:inline-block;width:14px;height:10px;border:1px solid;
 margin:0 4px 0 10px;vertical-align:middle}
 .graph{overflow:auto;max-height:85vh;max-width:60vw;border:1px solid #d0d7de;border-radius:6px}
