@@ -28,6 +28,7 @@ from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
+from modelcfg_cli.rules.model_actions import quantized_policy
 from modelcfg_cli.rules.setcli import parse_set
 from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
@@ -54,6 +55,7 @@ class ClonePlan:
     changes: list[Change]
     findings: list[Finding]
     strict: bool = False
+    quantize: str | None = None  # a quantized `model.dtype_policy`: the mode, applied after the weights
 
     @property
     def problems(self) -> list[str]:
@@ -131,7 +133,9 @@ def plan_clone(
         raise UpgradeRefused(doc.label, exc.message) from None
     rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
     findings = validate_document(rewritten, False, schema_dirs)
-    return ClonePlan(doc, rewritten, report, diff(doc, rewritten), findings, strict)
+    quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
+    changes = diff(doc, rewritten)
+    return ClonePlan(doc, rewritten, report, changes, findings, strict, quantized[0] if quantized else None)
 
 
 def checked_output(source: str, out: str, fmt: str | None) -> str:
@@ -227,9 +231,9 @@ def build(
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
     model = instantiate(keras, envelope, not unsafe, label)
-    built = built_config(model, label)
     context = BuildContext(plan, model, keras, portable_notes)
-    after_build(context, post_build)
+    after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
+    built = built_config(context.model, label)
     temp = save_temp(keras, context.model, out, fmt)
     if fmt == "h5":
         context.notes.append(H5_NOTE)
@@ -246,6 +250,20 @@ def build(
     params = int(context.model.count_params())
     seconds = time.perf_counter() - started
     return CloneResult(plan, out, fmt, chosen, layers, params, seconds, tuple(context.notes))
+
+
+def quantize_step(context: BuildContext) -> None:
+    """Post-build step of a quantized `model.dtype_policy`: Keras quantizes the layers that support it,
+    after their float weights were carried over."""
+    from modelcfg_cli.keras_side.quiet import quiet
+
+    mode = context.plan.quantize
+    layers = list(context.model._flatten_layers())
+    before = [layer.dtype_policy.name for layer in layers]
+    with quiet():  # Keras warns about every layer without a quantized form
+        context.model.quantize(mode)
+    changed = sum(1 for layer, name in zip(layers, before, strict=True) if layer.dtype_policy.name != name)
+    context.notes.append(f"quantized to {mode}: {changed} layer(s) (the layers Keras can quantize)")
 
 
 def after_build(context: BuildContext, steps: Iterable[PostBuildStep]) -> None:

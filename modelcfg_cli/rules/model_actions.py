@@ -7,6 +7,7 @@ from modelcfg_cli.errors import RulesError
 from modelcfg_cli.rules.actions import drop_build_configs
 
 SHAPE_KEYS = ("batch_shape", "batch_input_shape")
+QUANTIZATION_MODES = ("int8", "int4", "float8")
 
 
 def apply_model_settings(model: dict, settings: dict) -> list[str]:
@@ -17,12 +18,29 @@ def apply_model_settings(model: dict, settings: dict) -> list[str]:
         notes.append(f"name: {config.get('name')} -> {settings['name']}")
         config["name"] = settings["name"]
     if "dtype_policy" in settings:
-        policy = settings["dtype_policy"]
+        asked = settings["dtype_policy"]
+        mode, policy = quantized_policy(asked) or (None, asked)
         count = set_dtype_policy(model, policy) + _give_policy(model, policy)
-        notes.append(f"dtype_policy: {settings['dtype_policy']} on {count} layers")
+        notes.append(f"dtype_policy: {policy} on {count} layers")
+        if mode:
+            notes.append(f"dtype_policy: {asked}: then quantized to {mode} (the layers that support it)")
     if "input_shape" in settings:
         notes.extend(set_input_shape(model, settings["input_shape"]))
     return notes
+
+
+def quantized_policy(policy: str) -> tuple[str, str] | None:
+    """`("int8", "float32")` for the quantized policy name `int8_from_float32`; None for a float one.
+    The layers are built with the float policy, given their weights, then quantized by Keras."""
+    mode, sep, source = str(policy).partition("_from_")
+    if not sep:
+        return None
+    if mode not in QUANTIZATION_MODES:
+        raise RulesError(
+            "model.dtype_policy",
+            f"{policy!r}: quantization mode {mode!r} is not one of {', '.join(QUANTIZATION_MODES)}",
+        )
+    return mode, source
 
 
 def set_dtype_policy(value: object, policy: str) -> int:
