@@ -83,3 +83,20 @@ def test_no_literal_exit_codes_outside_errors(path):
         and isinstance(node.args[0], ast.Constant)
     ]
     assert not literal_exits, f"{_relative(path)}: exit with a literal code at lines {literal_exits}"
+
+
+def test_every_command_module_is_one_registry_line_and_each_line_resolves():
+    import importlib
+
+    from modelcfg_cli.commands import COMMANDS
+
+    modules = {target.split(":")[0] for target in COMMANDS.values()}
+    on_disk = {
+        f"modelcfg_cli.commands.{path.stem}"
+        for path in (PACKAGE / "commands").glob("*.py")
+        if path.stem not in ("__init__", "common")
+    }
+    assert modules == on_disk
+    for name, target in COMMANDS.items():
+        module, attribute = target.split(":")
+        assert getattr(importlib.import_module(module), attribute).name == name
