@@ -94,17 +94,3 @@ def signed(value: int, bits: int = 64) -> int:
     """A varint read as a two's-complement signed integer (int32/int64 fields)."""
     value &= (1 << bits) - 1
     return value - (1 << bits) if value >> (bits - 1) else value
-
-
-def packed_varints(found: dict[int, list], number: int, label: str) -> list[int]:
-    """A repeated integer field, packed (one length-delimited run) or not."""
-    values: list[int] = []
-    for value in found.get(number, []):
-        if isinstance(value, bytes):
-            pos = 0
-            while pos < len(value):
-                item, pos = read_varint(value, pos, label)
-                values.append(item)
-        else:
-            values.append(value)
-    return values
