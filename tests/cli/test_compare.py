@@ -165,18 +165,14 @@ def test_clone_check_passes_for_a_faithful_clone(compare_files, rules_file, tmp_
     assert "check passed: 2 output(s) within |A-B| <= 1e-05 + 0.0001 * |A| (max_abs 0)" in result.stdout
 
 
+def _clone_and_check(compare_files, out, setting: str):
+    """`clone plain -o OUT --keep-weights --check --set SETTING`."""
+    return invoke("clone", compare_files["plain"], "-o", out, "--keep-weights", "--check", "--set", setting)
+
+
 def test_clone_check_fails_when_an_activation_changes(compare_files, tmp_path):
     out = tmp_path / "tanh.keras"
-    result = invoke(
-        "clone",
-        compare_files["plain"],
-        "-o",
-        out,
-        "--keep-weights",
-        "--check",
-        "--set",
-        "layers.dense_1.activation=tanh",
-    )
+    result = _clone_and_check(compare_files, out, "layers.dense_1.activation=tanh")
     assert result.exit_code == 1
     assert out.exists()  # kept, and reported
     line = result.stderr.strip().splitlines()[-1]
@@ -185,16 +181,7 @@ def test_clone_check_fails_when_an_activation_changes(compare_files, tmp_path):
 
 def test_clone_check_cannot_compare_a_clone_with_other_shapes(compare_files, tmp_path):
     out = tmp_path / "units.keras"
-    result = invoke(
-        "clone",
-        compare_files["plain"],
-        "-o",
-        out,
-        "--keep-weights",
-        "--check",
-        "--set",
-        "layers.probs.units=2",
-    )
+    result = _clone_and_check(compare_files, out, "layers.probs.units=2")
     assert out.exists()
     assert_one_line_error(
         result, f"wrote {out}; cannot check it:", "output 0 has shape (None, 2)", "has (None, 3)"
