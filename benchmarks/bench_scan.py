@@ -3,24 +3,15 @@ legacy `.h5` of it."""
 
 from __future__ import annotations
 
-from harness import HEADER, keras_model, measure, modelcfg, python, resnet50, row
-
-BASELINE = "import keras, sys; keras.saving.load_model(sys.argv[1])"
+from harness import HEADER, LOAD_MODEL, keras_model, resnet50, versus
 
 
 def main() -> list[str]:
-    lines = []
-    for label, path in (
-        ("scan ResNet50 .keras vs load_model", resnet50()),
-        (
-            "scan ResNet50 .h5 vs load_model",
-            keras_model("resnet50", "keras.applications.ResNet50(weights=None)", "h5"),
-        ),
-    ):
-        ours = measure(modelcfg("scan", str(path)), repeat=5)
-        theirs = measure([*python(BASELINE), str(path)], repeat=2)
-        lines.append(row(label, ours, theirs, "<= 0.1"))
-    return lines
+    h5 = keras_model("resnet50", "keras.applications.ResNet50(weights=None)", "h5")
+    return [
+        versus("scan ResNet50 .keras vs load_model", ("scan",), resnet50(), LOAD_MODEL, "<= 0.1", repeat=5),
+        versus("scan ResNet50 .h5 vs load_model", ("scan",), h5, LOAD_MODEL, "<= 0.1", repeat=5),
+    ]
 
 
 if __name__ == "__main__":

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from harness import HEADER, measure, modelcfg, python, resnet50, row
-
-BASELINE = "import keras, sys; keras.saving.load_model(sys.argv[1])"
+from harness import HEADER, LOAD_MODEL, resnet50, versus
 
 
 def main() -> list[str]:
-    path = resnet50()
-    ours = measure(modelcfg("validate", str(path)), repeat=5)
-    theirs = measure([*python(BASELINE), str(path)], repeat=2)
-    return [row("validate ResNet50 .keras vs load_model", ours, theirs, "<= 0.15")]
+    return [
+        versus("validate ResNet50 .keras vs load_model", ("validate",), resnet50(), LOAD_MODEL, "<= 0.15", 5)
+    ]
 
 
 if __name__ == "__main__":

@@ -66,3 +66,13 @@ HEADER = (
     "| command vs baseline | modelcfg | baseline | ratio | goal | modelcfg peak | baseline peak |\n"
     "|---|---|---|---|---|---|---|"
 )
+
+
+LOAD_MODEL = "import keras, sys; keras.saving.load_model(sys.argv[1])"
+
+
+def versus(label: str, args: tuple[str, ...], path: Path, baseline: str, goal: str, repeat: int = 3) -> str:
+    """A table row: `modelcfg ARGS PATH` against the Python `baseline` given PATH as argv[1]."""
+    ours = measure(modelcfg(*args, str(path)), repeat=repeat)
+    theirs = measure([*python(baseline), str(path)], repeat=2)
+    return row(label, ours, theirs, goal)

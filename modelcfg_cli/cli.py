@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import gc
 import importlib
-import os
 import sys
 import traceback
 
@@ -85,8 +84,7 @@ class ModelcfgGroup(click.Group):
             _fail(ctx, f"modelcfg: error: {exc}")
         except KeyboardInterrupt:
             _fail(ctx, "modelcfg: interrupted", EXIT_INTERRUPTED)
-        except BrokenPipeError:
-            _quiet_pipe()
+        except BrokenPipeError:  # the reader has gone (`| head`): nothing to say to anyone
             ctx.exit(EXIT_TROUBLE)
         except Exception as exc:  # an internal error: still one line unless --debug
             _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
@@ -101,12 +99,6 @@ def usage_line(exc: click.UsageError) -> str:
     if text[:2].istitle():
         text = text[0].lower() + text[1:]
     return text
-
-
-def _quiet_pipe() -> None:
-    """Send what is still buffered for the closed pipe to /dev/null, so Python says nothing at exit."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _fail(ctx: click.Context, line: str, code: int = EXIT_TROUBLE):

@@ -14,6 +14,7 @@ CONFIG_FILE = "config.json"
 METADATA_FILE = "metadata.json"
 WEIGHTS_FILE = "model.weights.h5"
 KERAS_TENSOR = "__keras_tensor__"
+KERAS_FILE_FORMATS = ("keras-zip", "keras-dir")
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})
 WRAPPED_KEYS = ("layer", "backward_layer")
 SHARED_ID_KEYS = frozenset({"shared_object_id"})
@@ -114,6 +115,14 @@ class ModelDocument:
     @property
     def keras_version(self) -> str | None:
         return self.metadata.get("keras_version")
+
+    @property
+    def written_by_tf_keras(self) -> bool:
+        """A SavedModel folder, or a `.keras` file whose metadata names Keras 1/2 (tf.keras 2.13-2.15):
+        layouts whose weights are keyed by checkpoint path or by class and counter, not by layer name."""
+        fmt = self.metadata.get("format")
+        old = str(self.keras_version or "").startswith(("1.", "2."))
+        return fmt == "savedmodel" or (fmt in KERAS_FILE_FORMATS and old)
 
     def full(self) -> dict:
         """The whole serialized object, as stored (a deep copy)."""

@@ -61,9 +61,14 @@ def _same_file(a: str, b: str) -> bool:
 DATA_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
+def format_by_extension(path: str | None, suffixes: dict[str, str]) -> str | None:
+    """The format `suffixes` gives the extension of `path` (any case), or None."""
+    return suffixes.get(Path(path).suffix.lower()) if path else None
+
+
 def data_format(output: str | None, fmt: str | None) -> str:
     """`fmt`, else the data format OUTPUT's extension names (json by default); a contradiction is refused."""
-    implied = DATA_SUFFIXES.get(Path(output).suffix.lower()) if output else None
+    implied = format_by_extension(output, DATA_SUFFIXES)
     if fmt and implied and fmt != implied:
         raise UsageError(output, f"--format {fmt} contradicts the extension (a {implied} file name)")
     return fmt or implied or "json"

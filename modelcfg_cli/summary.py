@@ -70,11 +70,7 @@ def layer_row(ref: LayerRef) -> dict:
 
 def saved_by(doc: ModelDocument) -> str:
     """`tf.keras` for what only tf.keras 2.x wrote (SavedModel folders, 2.x `.keras` zips), else `keras`."""
-    version = str(doc.keras_version or "")
-    tf_era = doc.metadata.get("format") == "savedmodel" or (
-        doc.metadata.get("format") == "keras-zip" and version.startswith("2.")
-    )
-    return "tf.keras" if tf_era else "keras"
+    return "tf.keras" if doc.written_by_tf_keras else "keras"
 
 
 def summarize(doc: ModelDocument, depth: int | None = None) -> dict:

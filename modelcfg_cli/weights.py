@@ -79,13 +79,9 @@ def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str
     whole saved model; `envelope` is the model's config (some layouts are keyed by it)."""
     import h5py
 
-    path = Path(weights)
-    if not path.exists():
-        raise SourceError(weights, "no such file or directory")
+    path = Path(checked_weights_file(weights))
     if path.is_dir() or zipfile.is_zipfile(path):
         return read_weights(weights)
-    if not h5py.is_hdf5(path):
-        raise SourceError(weights, "not a weights file (expected HDF5: .weights.h5 or a Keras 2 .h5)")
     from modelcfg_cli.tf_weights.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
 
     try:
@@ -96,6 +92,18 @@ def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str
     except OSError as exc:
         raise SourceError(weights, f"cannot read the weights ({exc})") from exc
     return _all_arrays(weights, envelope)
+
+
+def checked_weights_file(weights: str) -> str:
+    """`weights` once it is known to exist and to be a model folder, a zip or an HDF5 file."""
+    import h5py
+
+    path = Path(weights)
+    if not path.exists():
+        raise SourceError(weights, "no such file or directory")
+    if not (path.is_dir() or zipfile.is_zipfile(path) or h5py.is_hdf5(path)):
+        raise SourceError(weights, "not a weights file (expected HDF5: .weights.h5 or a Keras 2 .h5)")
+    return weights
 
 
 def document_weights(doc) -> dict[str, list[np.ndarray]]:

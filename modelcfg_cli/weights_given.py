@@ -6,7 +6,6 @@ read whole (other files are read in slices)."""
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,9 +13,13 @@ from pathlib import Path
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.pair import find_pair
-from modelcfg_cli.weights import StoredTensor, open_tensors, read_weights, read_weights_file
-
-NOT_HDF5 = "not a weights file (expected HDF5: .weights.h5 or a Keras 2 .h5)"
+from modelcfg_cli.weights import (
+    StoredTensor,
+    checked_weights_file,
+    open_tensors,
+    read_weights,
+    read_weights_file,
+)
 
 
 def weights_source(doc: ModelDocument) -> tuple[str, dict | None]:
@@ -24,7 +27,7 @@ def weights_source(doc: ModelDocument) -> tuple[str, dict | None]:
     models by (None when the file holds its own)."""
     given = doc.metadata.get("weights_file")
     if given:
-        return _checked_file(given), doc.envelope
+        return checked_weights_file(given), doc.envelope
     if doc.path is None:
         raise SourceError(doc.label, "weights cannot be read from stdin; give a file or folder")
     pair = find_pair(Path(doc.path)) if doc.metadata.get("format") == "json+weights" else None
@@ -42,18 +45,11 @@ def tensors_of(doc: ModelDocument) -> Iterator[list[StoredTensor] | None]:
     if envelope is not None and _tfkeras_file(path, doc.keras_version):
         yield _in_memory(read_weights_file(path, envelope, keras_version=doc.keras_version))
         return
-    if _tf_era(doc) and not doc.metadata.get("weights_file"):
+    if doc.written_by_tf_keras and not doc.metadata.get("weights_file"):
         yield _in_memory(read_weights(path)) or None
         return
     with open_tensors(path, envelope) as tensors:
         yield tensors
-
-
-def _tf_era(doc: ModelDocument) -> bool:
-    """A SavedModel folder, or a `.keras` file that tf.keras 2.x wrote."""
-    fmt = doc.metadata.get("format")
-    old = str(doc.keras_version or "3").startswith(("1.", "2."))
-    return fmt == "savedmodel" or (fmt in ("keras-zip", "keras-dir") and old)
 
 
 def _in_memory(arrays: dict) -> list[StoredTensor]:
@@ -74,17 +70,6 @@ def _tfkeras_file(path: str, keras_version: str | None) -> bool:
         return False
     with h5py.File(path, "r") as handle:
         return "layers" in handle and is_tfkeras_weights(handle, keras_version)
-
-
-def _checked_file(path: str) -> str:
-    import h5py
-
-    file = Path(path)
-    if not file.exists():
-        raise SourceError(path, "no such file or directory")
-    if not (file.is_dir() or zipfile.is_zipfile(file) or h5py.is_hdf5(file)):
-        raise SourceError(path, NOT_HDF5)
-    return path
 
 
 def check_fit(doc: ModelDocument, tensors) -> None:

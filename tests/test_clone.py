@@ -176,7 +176,7 @@ def test_output_equal_to_source_and_missing_folder(saved_models, tmp_path):
         clone(saved_models["sequential"]["keras"], saved_models["sequential"]["keras"])
     with pytest.raises(UsageError, match="does not exist"):
         clone(saved_models["sequential"]["keras"], tmp_path / "no" / "x.keras")
-    with pytest.raises(UsageError, match="--format"):
+    with pytest.raises(UsageError, match="--save-format"):
         clone(saved_models["sequential"]["keras"], tmp_path / "x.bin")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from modelcfg_cli.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload
 from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
-from modelcfg_cli.files import check_output_path
+from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate, reload_config, save_temp
@@ -152,14 +152,11 @@ def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) ->
 
 def output_format(out: str, fmt: str | None) -> str:
     """`fmt`, else the format OUT's extension names."""
-    if fmt:
-        return fmt
-    suffix = Path(out).suffix.lower()
-    if suffix not in FORMATS:
-        raise UsageError(
-            out, f"cannot tell the format from {suffix or 'no extension'!r}; pass --format keras|h5|json"
-        )
-    return FORMATS[suffix]
+    found = fmt or format_by_extension(out, FORMATS)
+    if found is None:
+        suffix = Path(out).suffix or "no extension"
+        raise UsageError(out, f"cannot tell the format from {suffix!r}; pass --save-format keras|h5|json")
+    return found
 
 
 def clone(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from modelcfg_cli.document import KERAS_FILE_FORMATS
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.keras_side.weight_report import WeightReport, plural, shapes_text
 
@@ -93,8 +94,7 @@ def keep_weights(context) -> None:
 
 def _keras3_file(doc) -> bool:
     """A `.keras` zip or folder written by Keras 3 (tf.keras 2.x wrote other keys), with no `--weights`."""
-    version = str(doc.keras_version or "3")
-    keras3 = doc.metadata.get("format") in ("keras-zip", "keras-dir") and not version.startswith(("1.", "2."))
+    keras3 = doc.metadata.get("format") in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
     return keras3 and not doc.metadata.get("weights_file")
 
 

@@ -3,9 +3,8 @@ output file's extension asks for."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from modelcfg_cli.document import ModelDocument
+from modelcfg_cli.files import format_by_extension
 from modelcfg_cli.layergraph import build_graph
 
 FORMATS = ("mermaid", "dot", "svg")
@@ -30,4 +29,4 @@ def render_picture(doc: ModelDocument, fmt: str) -> str:
 
 def format_of(path: str | None) -> str | None:
     """The picture format named by an output path's extension, if any."""
-    return EXTENSIONS.get(Path(path).suffix.lower()) if path else None
+    return format_by_extension(path, EXTENSIONS)

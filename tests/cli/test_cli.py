@@ -55,3 +55,20 @@ def test_bash_completion_script_and_candidates():
     env.update(_MODELCFG_COMPLETE="bash_complete", COMP_WORDS="modelcfg du", COMP_CWORD="1")
     words = subprocess.run([sys.executable, "-m", "modelcfg_cli"], env=env, capture_output=True, text=True)
     assert "dump" in words.stdout
+
+
+def test_a_reader_that_closes_the_pipe_early_gets_no_noise_on_stderr(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    layers = [{"class_name": "Dense", "config": {"name": f"d{i}", "units": 4}} for i in range(20_000)]
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"class_name": "Sequential", "config": {"name": "big", "layers": layers}}))
+    command = [sys.executable, "-m", "modelcfg_cli", "dump", str(big), "--indent", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(10) == b'{\n  "name"'
+    process.stdout.close()  # like `| head -c 10`
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert stderr == ""

@@ -158,3 +158,9 @@ def test_old_spellings_still_work_with_a_line_saying_the_new_one(saved_models, t
     import h5py
 
     assert h5py.is_hdf5(out)
+
+
+def test_an_output_extension_that_names_no_format_is_one_line(saved_models, tmp_path):
+    result = invoke("clone", saved_models["sequential"]["keras"], "-o", tmp_path / "model.bin")
+    assert_one_line_error(result, "cannot tell the format from '.bin'; pass --save-format keras|h5|json")
+    assert not (tmp_path / "model.bin").exists()
