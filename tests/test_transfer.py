@@ -218,8 +218,9 @@ def test_a_removed_layer_is_reported_dropped_with_its_tensor_count(sources, tmp_
 
 
 def test_a_keras_hub_backbone_with_import(tmp_path):
-    """keras-hub is not in the `test` extra (it requires tensorflow-text, hence TensorFlow); installed with
-    `pip install --no-deps keras-hub tokenizers kagglehub kagglesdk regex`, this runs."""
+    """keras-hub requires tensorflow-text (hence TensorFlow), so it is not in the `test` extra: `make
+    install` installs it without its dependencies, and this runs there (a bare `pip install .[test]` skips
+    it)."""
     keras_hub = pytest.importorskip("keras_hub")
     backbone = keras_hub.models.GPT2Backbone(
         vocabulary_size=50,
