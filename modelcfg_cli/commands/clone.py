@@ -36,6 +36,7 @@ class CloneOptions:
     save_format: str | None
     keep_weights: bool
     weights_file: str | None
+    allow_fresh: tuple[str, ...]
     upgrade: bool
     check: bool
     atol: float | None
@@ -88,6 +89,12 @@ def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str |
     "--keep-weights", is_flag=True, help="Carry the source's weights over, as Keras addresses them."
 )
 @weights_option
+@click.option(
+    "--allow-fresh",
+    multiple=True,
+    metavar="LAYER",
+    help="With --keep-weights: LAYER may start fresh instead of failing the clone (repeatable).",
+)
 @click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
 @click.option(
     "--check", is_flag=True, help="Then compare the clone's outputs with the source's (see `compare`)."
@@ -135,6 +142,7 @@ def execute(options: CloneOptions, color: str) -> int:
         max_config_bytes=options.max_config_bytes,
         upgrade=options.upgrade,
         weights=options.weights_file,
+        allow_fresh=options.allow_fresh,
     )
     if options.dry_run or plan.problems:
         return _stop_before_build(plan, options, color)
@@ -151,6 +159,8 @@ def execute(options: CloneOptions, color: str) -> int:
         )
     except CloneRefused as exc:
         _show(plan, None, options.report, color, to_stderr=True)
+        for line in getattr(exc, "report_lines", ()):
+            click.echo(line, err=True)
         click.echo(f"modelcfg: error: {exc}", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
@@ -181,6 +191,8 @@ def _checked_output(options: CloneOptions) -> str | None:
     if not options.out:
         raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
     save_format = checked_output(options.source, options.out, options.save_format)
+    if options.allow_fresh and not options.carry_weights:
+        raise UsageError("--allow-fresh", "needs --keep-weights (or --weights FILE)")
     if options.check and (not options.carry_weights or save_format == "json"):
         raise UsageError("--check", "needs --keep-weights and a .keras or .h5 output (weights to compare)")
     return save_format

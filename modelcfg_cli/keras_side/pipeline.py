@@ -56,6 +56,8 @@ class ClonePlan:
     findings: list[Finding]
     strict: bool = False
     quantize: str | None = None  # a quantized `model.dtype_policy`: the mode, applied after the weights
+    upgraded: ModelDocument | None = None  # the source after the built-in upgrade alone, when it ran
+    allow_fresh: tuple[str, ...] = ()  # `--allow-fresh`: layers `--keep-weights` may leave fresh
 
     @property
     def problems(self) -> list[str]:
@@ -116,16 +118,20 @@ def plan_clone(
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
     upgrade: bool = True,
     weights: str | None = None,
+    allow_fresh: tuple[str, ...] = (),
 ) -> ClonePlan:
     """Read SOURCE, apply `rules` then the `--set` edits, validate and diff the result; no Keras.
 
     A source older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false; `weights`
-    names a file to take the weights from instead of SOURCE (`--weights`)."""
+    names a file to take the weights from instead of SOURCE (`--weights`); `allow_fresh` names the layers
+    `--keep-weights` may leave freshly initialised (checked here: an unknown name is a `UsageError`)."""
     ruleset = as_ruleset(rules)
     for option in sets:
         ruleset = ruleset + parse_set(option)
     doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
+    upgraded = None
     if upgrade and needs_upgrade(doc):
+        upgraded = _upgraded(doc)
         ruleset = as_ruleset("builtin:keras2") + ruleset
     try:
         envelope, report = apply(doc.envelope, ruleset, doc.metadata)
@@ -135,7 +141,22 @@ def plan_clone(
     findings = validate_document(rewritten, False, schema_dirs)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
-    return ClonePlan(doc, rewritten, report, changes, findings, strict, quantized[0] if quantized else None)
+    mode = quantized[0] if quantized else None
+    plan = ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded, tuple(allow_fresh))
+    if allow_fresh:
+        from modelcfg_cli.keras_side.promise import resolve_allowed
+
+        resolve_allowed(plan, plan.allow_fresh)
+    return plan
+
+
+def _upgraded(doc: ModelDocument) -> ModelDocument | None:
+    """`doc` after the built-in upgrade alone (to tell the user's rules from it); None if it refuses."""
+    try:
+        envelope, _ = apply(doc.envelope, as_ruleset("builtin:keras2"), doc.metadata)
+    except UpgradeRefused:
+        return None
+    return document_from_payload(envelope, f"{doc.label} (upgraded)", doc.metadata)
 
 
 def checked_output(source: str, out: str, fmt: str | None) -> str:
@@ -176,11 +197,14 @@ def clone(
     upgrade: bool = True,
     keep_weights: bool = False,
     weights: str | None = None,
+    allow_fresh: tuple[str, ...] = (),
 ) -> CloneResult:
     """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure).
 
     With no rules this is `keras.models.clone_model`: the same config, fresh weights; `keep_weights`
-    carries the source's weights over by layer path (from `weights` when given: it implies `keep_weights`).
+    carries the source's weights over by layer path (from `weights` when given: it implies `keep_weights`)
+    and refuses (`WeightsLost`) to lose a stored tensor the rules did not make unplaceable, unless
+    `allow_fresh` names its layer.
     """
     started = time.perf_counter()
     out = str(out)
@@ -194,6 +218,7 @@ def clone(
         max_config_bytes=max_config_bytes,
         upgrade=upgrade,
         weights=weights,
+        allow_fresh=tuple(allow_fresh),
     )
     steps = post_build_steps(keep_weights or bool(weights), post_build)
     return build(
