@@ -21,6 +21,7 @@ import modelcfg_cli
 from modelcfg_cli.keras_side.bit_check import CAST, DIFFERENT, EXACT, NO_SLOT, compare
 from modelcfg_cli.saving_keys import layer_entries, snake_case
 from tests.helpers import assert_one_line_error, invoke
+from tests.legacy import keras2_functional, write_h5
 
 EARLY = Path(__file__).parent / "keras3_early_fixtures" / "data"
 EARLY_FILES = sorted(EARLY.glob("*/*.keras"))
@@ -274,6 +275,42 @@ def test_allow_fresh_takes_the_path_of_a_nested_layer_and_its_bare_name(tmp_path
             "clone", source, "-o", tmp_path / "out.keras", "--keep-weights", "--allow-fresh", name
         )
         assert result.exit_code == 0, result.stderr
+
+
+# -- legacy .h5: the same promise; the built-in upgrade excuses nothing ----------------------------
+
+
+def legacy_h5(path: Path, second: list) -> Path:
+    rng = np.random.default_rng(1)
+    first = [("dense_1/kernel:0", rng.normal(size=(5, 3))), ("dense_1/bias:0", rng.normal(size=3))]
+    write_h5(path, keras2_functional(), {"input_1": [], "dense_1": first, "dense_2": second})
+    return path
+
+
+def test_a_legacy_layer_without_stored_weights_fails(tmp_path):
+    source = legacy_h5(tmp_path / "old.h5", [])
+    result = invoke("clone", source, "-o", tmp_path / "out.keras", "--keep-weights")
+    assert result.exit_code == 1
+    assert (
+        "  re-initialised dense_2: its stored weights were not found; lost: no rule asked for it"
+        in result.stderr
+    )
+
+
+def test_a_shape_the_upgrade_cannot_keep_fails_but_a_rule_that_changes_it_passes(tmp_path):
+    second = [("dense_2/kernel:0", np.ones((4, 2))), ("dense_2/bias:0", np.ones(2))]
+    source = legacy_h5(tmp_path / "odd.h5", second)
+    result = invoke("clone", source, "-o", tmp_path / "out.keras", "--keep-weights")
+    assert result.exit_code == 1
+    assert (
+        "  re-initialised dense_2: shape changed: [4x2, 2] -> [3x2, 2]; lost: no rule asked for it"
+        in result.stderr
+    )
+    result = invoke(
+        "clone", source, "-o", tmp_path / "out.keras", "--keep-weights", "--set", "layers.dense_2.units=4"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "  re-initialised dense_2: shape changed: [4x2, 2] -> [3x4, 4]; by the rules" in result.stdout
 
 
 # -- weights that will not be read -----------------------------------------------------------------
