@@ -218,8 +218,8 @@ def test_a_layer_whose_weights_are_not_found_fails_with_the_report_first(fc2_mis
     assert lines[-3:] == [
         "weights: kept 2 of 2 tensors in 1 layer; 1 re-initialised, 0 dropped; 1 lost",
         "  re-initialised fc2: its stored weights were not found; lost: no rule asked for it",
-        f"modelcfg: error: {fc2_missing}: --keep-weights would lose the stored weights of 1 layer(s) (fc2); "
-        "nothing written (pass --allow-fresh LAYER for each layer that may start fresh)",
+        f"modelcfg: error: {fc2_missing}: --keep-weights would lose the stored weights of fc2; "
+        "nothing written (--allow-fresh LAYER lets a layer start fresh)",
     ]
     assert "Traceback" not in result.stderr
 

@@ -124,7 +124,7 @@ def plan_clone(
 
     A source older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false; `weights`
     names a file to take the weights from instead of SOURCE (`--weights`); `allow_fresh` names the layers
-    `--keep-weights` may leave freshly initialised (checked here: an unknown name is a `UsageError`)."""
+    `--keep-weights` may leave freshly initialised."""
     ruleset = as_ruleset(rules)
     for option in sets:
         ruleset = ruleset + parse_set(option)
@@ -142,12 +142,7 @@ def plan_clone(
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
     mode = quantized[0] if quantized else None
-    plan = ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded, tuple(allow_fresh))
-    if allow_fresh:
-        from modelcfg_cli.keras_side.promise import resolve_allowed
-
-        resolve_allowed(plan, plan.allow_fresh)
-    return plan
+    return ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded, tuple(allow_fresh))
 
 
 def _upgraded(doc: ModelDocument) -> ModelDocument | None:

@@ -34,8 +34,8 @@ class WeightsLost(CloneRefused):
     def __init__(self, where: str | None, lost: list[str], report_lines: list[str]):
         names = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
         message = (
-            f"--keep-weights would lose the stored weights of {len(lost)} layer(s) ({names}); nothing "
-            "written (pass --allow-fresh LAYER for each layer that may start fresh)"
+            f"--keep-weights would lose the stored weights of {names}; nothing written "
+            "(--allow-fresh LAYER lets a layer start fresh)"
         )
         super().__init__(where, message, [])
         self.report_lines = report_lines
@@ -45,7 +45,8 @@ class WeightsLost(CloneRefused):
 class FreshPolicy:
     """Which layers may start fresh and why: `excused` clone paths (changed, rewired or downstream of a
     change by the user's rules), `removed` source paths, `source_paths` (every layer of the source),
-    `allowed` paths (`--allow-fresh`); `any_dtype`: the rules set `model.dtype_policy`."""
+    `allowed` names (`--allow-fresh`: paths, or bare names meaning every layer so named); `any_dtype`:
+    the rules set `model.dtype_policy`."""
 
     excused: frozenset[str]
     removed: frozenset[str]
@@ -73,7 +74,9 @@ class FreshPolicy:
         return self._unless_allowed(source_path, source_path)
 
     def _unless_allowed(self, *paths: str) -> str:
-        return ALLOWED if any(_under(path, self.allowed) for path in paths) else UNEXPECTED
+        """ALLOWED when `--allow-fresh` named the layer: its path, a model holding it, or its bare name."""
+        named = any(_under(p, self.allowed) or p.rpartition("/")[2] in self.allowed for p in paths)
+        return ALLOWED if named else UNEXPECTED
 
 
 def _under(path: str, paths: frozenset[str]) -> bool:
@@ -96,7 +99,7 @@ def fresh_policy(plan, allowed: tuple[str, ...] = ()) -> FreshPolicy:
         ref.path_str for ref in baseline.layers()
     }
     excused = frozenset(downstream(plan.rewritten, touched))
-    return FreshPolicy(excused, removed, sources, frozenset(resolve_allowed(plan, allowed)), any_dtype)
+    return FreshPolicy(excused, removed, sources, frozenset(allowed), any_dtype)
 
 
 def _renamed_path(path: str, name: object) -> str:
@@ -126,23 +129,15 @@ def _related(path: str, paths: set[str]) -> bool:
     return any(path == p or p.startswith(path + "/") or path.startswith(p + "/") for p in paths)
 
 
-def resolve_allowed(plan, names: tuple[str, ...]) -> set[str]:
-    """`--allow-fresh` names as layer paths of the clone or the source (a bare name of a nested layer
-    is enough when only one layer has it); an unknown name is a `UsageError` with the close ones."""
+def check_allowed(plan, report) -> None:
+    """Every `--allow-fresh` name is a layer path or name of the source, the clone or the weight report
+    (which names dropped layers as the weights file does); else a `UsageError` with the close ones."""
     refs = [*plan.rewritten.layers(), *plan.source.layers()]
-    paths = {ref.path_str for ref in refs}
-    found: set[str] = set()
-    for name in names:
-        if name in paths:
-            found.add(name)
-            continue
-        named = {ref.path_str for ref in refs if ref.name == name}
-        if len(named) == 1:
-            found |= named
-            continue
-        if named:
-            raise UsageError("--allow-fresh", f"{len(named)} layers are named {name!r}: give the path")
-        close = difflib.get_close_matches(name, sorted(paths | {ref.name for ref in refs}), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UsageError("--allow-fresh", f"no layer named {name!r} in the source or the clone{hint}")
-    return found
+    printed = [path for path, _ in report.reinitialised + report.dropped]
+    known = {ref.path_str for ref in refs} | {ref.name for ref in refs} | set(printed)
+    known |= {path.rpartition("/")[2] for path in printed}
+    for name in plan.allow_fresh:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UsageError("--allow-fresh", f"no layer named {name!r} in the source or the clone{hint}")

@@ -112,7 +112,7 @@ def keep_weights(context) -> None:
     `.h5`, tf.keras files, SavedModel folders, `--weights FILE`, a model.json pair) by layer path. A loss
     no rule caused and no `--allow-fresh` allowed raises `WeightsLost` (nothing is written)."""
     from modelcfg_cli.keras_side.carry import affected
-    from modelcfg_cli.keras_side.promise import WeightsLost, fresh_policy
+    from modelcfg_cli.keras_side.promise import WeightsLost, check_allowed, fresh_policy
     from modelcfg_cli.weights import document_weights
 
     doc = context.source
@@ -125,6 +125,7 @@ def keep_weights(context) -> None:
         weights = document_weights(doc)
         renamed = affected(context.plan.changes)[1]
         report = transfer_weights(context.model, weights, policy, renamed) if weights else None
+    check_allowed(context.plan, report or WeightReport())
     if report is None or not report.stored:
         context.notes.append(NO_WEIGHTS)
         return
