@@ -29,9 +29,9 @@ lint: install
 	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples
 
 schemas: install
-	$(BIN)/python -m modelcfg_cli.keras_side.schemagen
+	$(BIN)/python scripts/schemagen.py
 	$(BIN)/python -m modelcfg_cli.rules.schema
-	$(BIN)/python -m modelcfg_cli.keras_side.keras_names
+	$(BIN)/python scripts/keras_names.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -18,7 +18,7 @@ from modelcfg_cli.keras_side.build import instantiate, keras_error
 from modelcfg_cli.keras_side.transfer import NO_WEIGHTS
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
-from modelcfg_cli.weights_file import with_weights_file
+from modelcfg_cli.weights.given_file import with_weights_file
 
 LOADABLE_FORMATS = ("keras-zip", "keras-dir", "h5")  # what Keras 3's load_model reads, when not legacy
 CONFIG_ONLY_FORMATS = ("json", "yaml")

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modelcfg_cli.diff import Change, diff
+from modelcfg_cli.checks.schemas import validate_document
+from modelcfg_cli.diffing.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload
 from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path, format_by_extension
@@ -30,9 +31,8 @@ from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
 from modelcfg_cli.rules.model_actions import quantized_policy
 from modelcfg_cli.rules.setcli import parse_set
-from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
-from modelcfg_cli.weights_file import with_weights_file
+from modelcfg_cli.weights.given_file import with_weights_file
 
 FORMATS = {**{suffix: fmt for fmt, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
 

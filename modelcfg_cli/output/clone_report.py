@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from modelcfg_cli.diff import Change
+from modelcfg_cli.diffing.diff import Change
 from modelcfg_cli.legacy.dropped import is_warning
 from modelcfg_cli.output.changes import STYLES, by_layer, describe
 

@@ -184,7 +184,7 @@ def _finding(policy: Policy, pointer: str, detail: str, ref: LayerRef | None = N
 
 
 def _layer_findings(policy: Policy, ref: LayerRef, validator) -> list[Finding]:
-    from modelcfg_cli.schemas import field_messages
+    from modelcfg_cli.checks.messages import field_messages
 
     findings = []
     if policy.forbid:
@@ -197,7 +197,7 @@ def _layer_findings(policy: Policy, ref: LayerRef, validator) -> list[Finding]:
 
 
 def _model_findings(policy: Policy, doc: ModelDocument, refs: list[LayerRef]) -> list[Finding]:
-    from modelcfg_cli.schemas import field_messages
+    from modelcfg_cli.checks.messages import field_messages
 
     limits = policy.model
     findings = []

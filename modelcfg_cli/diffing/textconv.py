@@ -16,7 +16,7 @@ import numpy as np
 
 from modelcfg_cli.document import ModelDocument, is_model_entry, strip_shared_ids
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.weights import chunks, open_datasets
+from modelcfg_cli.weights.stored import chunks, open_datasets
 
 MODEL_KEYS = frozenset({"name", "layers", "input_layers", "output_layers"})
 HASH_DIGITS = 12
@@ -94,7 +94,7 @@ def weights_lines(doc: ModelDocument) -> list[str]:
 
 
 def _matched_weights_lines(doc: ModelDocument) -> list[str]:
-    from modelcfg_cli.weights_given import tensors_of
+    from modelcfg_cli.weights.model_tensors import tensors_of
 
     with tensors_of(doc) as tensors:
         if not tensors:

@@ -17,8 +17,8 @@ import numpy as np
 
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.savedmodel import MODEL_IDENTIFIERS, SavedNode, read_keras_metadata
-from modelcfg_cli.tf_weights.bundle import Bundle, TrackedObject, object_graph, open_bundle, read_tensor
-from modelcfg_cli.tf_weights.shapes import check_layer_shapes
+from modelcfg_cli.weights.tf.bundle import Bundle, TrackedObject, object_graph, open_bundle, read_tensor
+from modelcfg_cli.weights.tf.shapes import check_layer_shapes
 
 LAYER_CHILD = re.compile(r"layer-(\d+)")
 NOT_OWN_STATE = frozenset(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from modelcfg_cli.layergraph import LayerGraph, members
+from modelcfg_cli.pictures.layergraph import LayerGraph, members
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 

@@ -1,4 +1,4 @@
-"""Build `schemas/` from the installed Keras: `python -m modelcfg_cli.keras_side.schemagen [OUT_DIR]`.
+"""Build `schemas/` from the installed Keras: `python scripts/schemagen.py [OUT_DIR]` (`make schemas`).
 
 What a field accepts is asked of Keras, the way loading a model asks it: for each layer class a sample
 instance is serialized, and `cls.from_config(sample config + one changed field)` is called with candidate
@@ -20,7 +20,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from modelcfg_cli.schemas import BASE_URI
+from modelcfg_cli.schema_store import BASE_URI
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 OP_MODULES = (

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from modelcfg_cli.checks.schemas import sort_findings, validate_document
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import WARNING, FileReport, Finding
-from modelcfg_cli.scan import code_warnings
-from modelcfg_cli.schemas import sort_findings, validate_document
+from modelcfg_cli.scan.model import code_warnings
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 from modelcfg_cli.workers import map_in_order
 
@@ -46,7 +46,7 @@ def check_source(source: str, options: ValidateOptions) -> FileReport:
     findings = validate_document(doc, options.strict, options.schema_dirs)
     findings += code_warnings(doc, findings, strict=options.strict)
     if options.policies:
-        from modelcfg_cli.policies import check_policies
+        from modelcfg_cli.checks.policies import check_policies
 
         findings += check_policies(doc, options.policies)
     return FileReport(source, notes + sort_findings(findings, list(doc.layers())))

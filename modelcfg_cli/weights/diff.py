@@ -14,8 +14,8 @@ import numpy as np
 
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.weights import CHUNK_BYTES, StoredTensor, chunks
-from modelcfg_cli.weights_given import check_fit, tensors_of
+from modelcfg_cli.weights.model_tensors import check_fit, tensors_of
+from modelcfg_cli.weights.stored import CHUNK_BYTES, StoredTensor, chunks
 
 NO_WEIGHTS = (
     "stores no weights (a config-only source); diff --weights needs a .keras file, a model folder or an .h5"

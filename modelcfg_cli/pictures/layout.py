@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from modelcfg_cli.layergraph import GraphGroup, GraphNode, LayerGraph
-from modelcfg_cli.layering import FlatLayout, Point, Spacing, layer_out
+from modelcfg_cli.pictures.layergraph import GraphGroup, GraphNode, LayerGraph
+from modelcfg_cli.pictures.layering import FlatLayout, Point, Spacing, layer_out
 
 
 @dataclass(frozen=True)

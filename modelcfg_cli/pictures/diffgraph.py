@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from modelcfg_cli.diff import Change
+from modelcfg_cli.diffing.diff import Change
 from modelcfg_cli.document import ModelDocument
-from modelcfg_cli.layergraph import GraphGroup, GraphNode, LayerGraph, build_graph
+from modelcfg_cli.pictures.layergraph import GraphGroup, GraphNode, LayerGraph, build_graph
 
 # which status wins when a layer has several kinds of change
 PRIORITY = ("removed", "added", "changed", "rewired")

@@ -13,7 +13,7 @@ from pathlib import Path
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.pair import find_pair
-from modelcfg_cli.weights import (
+from modelcfg_cli.weights.stored import (
     StoredTensor,
     checked_weights_file,
     open_tensors,
@@ -64,7 +64,7 @@ def _tfkeras_file(path: str, keras_version: str | None) -> bool:
     """A standalone `.h5` weights file in the `layers/` layout that tf.keras 2.13-2.15 wrote."""
     import h5py
 
-    from modelcfg_cli.tf_weights.tfkeras_zip import is_tfkeras_weights
+    from modelcfg_cli.weights.tf.tfkeras_zip import is_tfkeras_weights
 
     if Path(path).is_dir() or not h5py.is_hdf5(path):
         return False

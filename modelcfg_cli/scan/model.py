@@ -3,27 +3,21 @@
 Looks at names and bytes only: nothing is imported, unmarshalled or unpickled, and Keras is not needed.
 The whole serialized config is walked (nested models, wrappers, RNN cells, `compile_config`, a legacy
 file's `training_config`), so a Lambda three models deep is found like one at the top. Members of a
-`.keras` archive or model folder are checked by `modelcfg_cli.scan_archive`.
+`.keras` archive or model folder are checked by `modelcfg_cli.scan.archive`.
 """
 
 from __future__ import annotations
 
 import builtins
-import io
 import json
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from functools import partial
+from dataclasses import replace
 from typing import NamedTuple
 
-from modelcfg_cli.bytecode import bytecode_names, is_bytecode
 from modelcfg_cli.document import MODEL_CLASSES, LayerRef, ModelDocument
-from modelcfg_cli.errors import SourceError
-from modelcfg_cli.findings import ERROR, WARNING, FileReport, Finding
-from modelcfg_cli.scan_names import KERAS_FUNCTION_NAMES, LEGACY_LAYER_NAMES, LEGACY_NAMES
-from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document, read_document_bytes
-from modelcfg_cli.workers import map_in_order
+from modelcfg_cli.findings import ERROR, WARNING, Finding
+from modelcfg_cli.scan.bytecode import bytecode_names, is_bytecode
+from modelcfg_cli.scan.names import KERAS_FUNCTION_NAMES, LEGACY_LAYER_NAMES, LEGACY_NAMES
 
 # Packages whose classes and functions are Keras's own or the Keras team's ecosystem: Keras 3 itself
 # imports only keras, keras_hub, keras_cv and keras_nlp while loading; keras_rs is the same team's
@@ -62,7 +56,7 @@ def scan_model(doc: ModelDocument, *, strict: bool = False, archive=None) -> lis
     """Every code-bearing place in the model: its config, then the members of its `.keras` archive (read
     from `archive`, a path or binary file, else from the document's path) or model folder. `strict` makes
     every finding an error."""
-    from modelcfg_cli.scan_archive import scan_archive, scan_folder
+    from modelcfg_cli.scan.archive import scan_archive, scan_folder
 
     findings = scan_document(doc)
     fmt = doc.metadata.get("format")
@@ -218,7 +212,7 @@ def _keras_as_custom(package: str, name: str) -> bool:
 
 def is_keras_layer_class(class_name: str) -> bool:
     """A built-in Keras 3 layer (one with a bundled schema), a model class, or a Keras 1/2 layer name."""
-    from modelcfg_cli.schemas import schema_names
+    from modelcfg_cli.schema_store import schema_names
 
     return class_name in MODEL_CLASSES or class_name in LEGACY_LAYER_NAMES or class_name in schema_names()
 
@@ -342,7 +336,7 @@ def tfsm_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
 
 
 def torch_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
-    from modelcfg_cli.scan_archive import describe_base64
+    from modelcfg_cli.scan.archive import describe_base64
 
     module = node["config"].get("module")
     stored = describe_base64(module) if isinstance(module, str) else "a module"
@@ -395,40 +389,3 @@ SPECIAL_LAYERS = {
     "SlicingOpLambda": tf_op_hit,
     "TensorFlowOpLayer": tf_op_hit,
 }
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    """How to scan each source (the same for every file, so it is sent once to each worker)."""
-
-    strict: bool = False
-    max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES
-    weights_file: str | None = None  # `--weights FILE`, given with a single source
-
-
-def scan_source(source: str, options: ScanOptions) -> FileReport:
-    """Read and scan one source (its archive members too; `-` is stdin) and its weights file (`--weights`,
-    a pair folder's); an unreadable one becomes a report with `read_error` set."""
-    from modelcfg_cli.scan_weights import scan_weights_file, weights_to_scan
-
-    archive = None
-    try:
-        if source == "-":
-            data = sys.stdin.buffer.read()
-            doc = read_document_bytes("<stdin>", data, options.max_config_bytes)
-            archive = io.BytesIO(data)
-        else:
-            doc = read_document(source, options.max_config_bytes)
-        findings = scan_model(doc, strict=options.strict, archive=archive)
-        weights = weights_to_scan(doc, options.weights_file)
-        if weights:
-            findings.extend(scan_weights_file(weights))
-    except SourceError as exc:
-        return FileReport(source, read_error=str(exc))
-    return FileReport(source, findings)
-
-
-def scan_sources(sources: list[str], options: ScanOptions, *, jobs: int = 1, done=lambda: None) -> list:
-    """Every source scanned, in order (stdin in this process); `done()` after each."""
-    jobs = 1 if "-" in sources else jobs
-    return list(map_in_order(partial(scan_source, options=options), sources, jobs=jobs, done=done))

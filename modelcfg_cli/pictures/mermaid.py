@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from modelcfg_cli.layergraph import LayerGraph, members
+from modelcfg_cli.pictures.layergraph import LayerGraph, members
 
 STYLES = {
     "added": "fill:#dafbe1,stroke:#1a7f37,color:#0a3622",

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from modelcfg_cli.layergraph import GraphGroup, GraphNode, LayerGraph
-from modelcfg_cli.layout import Box, Layout, layout_graph
+from modelcfg_cli.pictures.layergraph import GraphGroup, GraphNode, LayerGraph
+from modelcfg_cli.pictures.layout import Box, Layout, layout_graph
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 NAME_SIZE, KIND_SIZE, GROUP_SIZE = 12, 11, 12

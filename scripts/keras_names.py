@@ -1,13 +1,13 @@
 """The Keras names `scan` treats as built-ins, read from the installed Keras (a developer tool: it
-rewrites the generated list at the end of `modelcfg_cli/scan_names.py`; a test checks it is current)."""
+rewrites the generated list at the end of `modelcfg_cli/scan/names.py`; a test checks it is current)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from modelcfg_cli import scan_names
-from modelcfg_cli.scan_names import BUILTIN_MODULES, COMPILE_ALIASES, MARK
+import modelcfg_cli.scan.names as scan_names
+from modelcfg_cli.scan.names import BUILTIN_MODULES, COMPILE_ALIASES, MARK
 
 
 def generate() -> list[str]:
@@ -22,7 +22,7 @@ def generate() -> list[str]:
 
 
 def write() -> None:
-    """Rewrite the generated list at the end of `scan_names.py`."""
+    """Rewrite the generated list at the end of `scan/names.py`."""
     path = Path(scan_names.__file__)
     head = path.read_text(encoding="utf-8").rpartition(MARK)[0]
     body = "".join(f"        {json.dumps(name)},\n" for name in generate())

@@ -12,7 +12,7 @@ from pathlib import Path
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import ERROR, Finding
-from modelcfg_cli.scan_archive import HEAD_BYTES, sniff
+from modelcfg_cli.scan.archive import HEAD_BYTES, sniff
 from modelcfg_cli.sources.pair import find_pair
 
 SHOWN = 5

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from modelcfg_cli import protowire as pw
+import modelcfg_cli.sources.protowire as pw
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.tf_weights.crc32c import crc32c, masked
-from modelcfg_cli.tf_weights.sstable import read_table
+from modelcfg_cli.weights.tf.crc32c import crc32c, masked
+from modelcfg_cli.weights.tf.sstable import read_table
 
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 VARIABLE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"

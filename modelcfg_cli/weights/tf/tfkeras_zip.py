@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.tf_weights.shapes import check_layer_shapes
+from modelcfg_cli.weights.tf.shapes import check_layer_shapes
 
 CONTAINERS = ("layers", "_layer_checkpoint_dependencies")
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}

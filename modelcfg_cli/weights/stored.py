@@ -52,7 +52,7 @@ def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     file (whose weights are keyed by class and counter) are mapped to layers through their config."""
     path = Path(source)
     if path.is_dir() and (path / "saved_model.pb").is_file():
-        from modelcfg_cli.tf_weights.savedmodel import read_savedmodel_weights
+        from modelcfg_cli.weights.tf.savedmodel import read_savedmodel_weights
 
         return read_savedmodel_weights(path, source)
     pair = find_pair(path) if path.is_dir() else None
@@ -82,7 +82,7 @@ def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str
     path = Path(checked_weights_file(weights))
     if path.is_dir() or zipfile.is_zipfile(path):
         return read_weights(weights)
-    from modelcfg_cli.tf_weights.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
+    from modelcfg_cli.weights.tf.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
 
     try:
         with h5py.File(path, "r") as handle:
@@ -123,7 +123,7 @@ def _tfkeras_weights(source: str) -> dict[str, list[np.ndarray]] | None:
     """The weights of a `.keras` zip or folder saved by tf.keras 2.13-2.15, else None."""
     import h5py
 
-    from modelcfg_cli.tf_weights.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
+    from modelcfg_cli.weights.tf.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
 
     try:
         with ExitStack() as stack:

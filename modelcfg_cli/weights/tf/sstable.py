@@ -11,8 +11,8 @@ from __future__ import annotations
 import struct
 
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.protowire import read_varint
-from modelcfg_cli.tf_weights.crc32c import crc32c, masked
+from modelcfg_cli.sources.protowire import read_varint
+from modelcfg_cli.weights.tf.crc32c import crc32c, masked
 
 FOOTER_SIZE = 48
 MAGIC = 0xDB4775248B80FB57

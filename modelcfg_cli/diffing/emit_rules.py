@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from modelcfg_cli.diff import ENTRY_KEYS, MISSING, Change
+from modelcfg_cli.diffing.diff import ENTRY_KEYS, MISSING, Change
 from modelcfg_cli.document import ModelDocument
 
 MODEL_ACTIONS = ("name", "dtype_policy")
