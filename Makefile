@@ -25,8 +25,8 @@ demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
 lint: install
-	$(BIN)/ruff check modelcfg_cli tests benchmarks examples
-	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples
+	$(BIN)/ruff check modelcfg_cli tests benchmarks examples scripts
+	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples scripts
 
 schemas: install
 	$(BIN)/python scripts/schemagen.py

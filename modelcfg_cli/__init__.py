@@ -8,7 +8,7 @@ The rooms (ARCHITECTURE.md says what each may import): `cli.py` and `commands/` 
 
 _LAZY = {
     "apply_rules": "modelcfg_cli.rules.api",
-    "clone": "modelcfg_cli.keras_side.pipeline",
+    "clone": "modelcfg_cli.keras_side.clone",
 }
 
 __all__ = sorted(_LAZY)
