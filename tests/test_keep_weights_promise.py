@@ -19,7 +19,7 @@ import pytest
 
 import modelcfg_cli
 from modelcfg_cli.keras_side.bit_check import CAST, DIFFERENT, EXACT, NO_SLOT, compare
-from modelcfg_cli.saving_keys import layer_entries, snake_case
+from modelcfg_cli.weights.saving_keys import layer_entries, snake_case
 from tests.helpers import assert_one_line_error, invoke
 from tests.legacy import keras2_functional, write_h5
 

@@ -18,7 +18,7 @@ from modelcfg_cli.keras_side.bit_check import CAST, EXACT, NO_SLOT, clone_layout
 from modelcfg_cli.keras_side.promise import RULES
 from modelcfg_cli.keras_side.stores import store_classes
 from modelcfg_cli.keras_side.weight_report import NEW_LAYER, NOT_FOUND, WeightReport, plural, shapes_text
-from modelcfg_cli.saving_keys import layer_entries
+from modelcfg_cli.weights.saving_keys import layer_entries
 
 MODEL_LEVEL = ("model",)
 

@@ -18,11 +18,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from modelcfg_cli.diff import diff
-from modelcfg_cli.errors import UsageError
-from modelcfg_cli.keras_side.pipeline import CloneRefused
+from modelcfg_cli.diffing.diff import diff
+from modelcfg_cli.errors import CloneRefused, UsageError
 from modelcfg_cli.keras_side.weight_report import UNEXPECTED
-from modelcfg_cli.layergraph import build_graph
+from modelcfg_cli.pictures.layergraph import build_graph
 
 RULES, ALLOWED = "by the rules", "allowed by --allow-fresh"
 

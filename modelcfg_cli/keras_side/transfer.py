@@ -113,7 +113,7 @@ def keep_weights(context) -> None:
     no rule caused and no `--allow-fresh` allowed raises `WeightsLost` (nothing is written)."""
     from modelcfg_cli.keras_side.carry import affected
     from modelcfg_cli.keras_side.promise import WeightsLost, check_allowed, fresh_policy
-    from modelcfg_cli.weights import document_weights
+    from modelcfg_cli.weights.stored import document_weights
 
     doc = context.source
     refuse_unread_weights(doc)

@@ -50,7 +50,7 @@ def _npz_member(source) -> bytes | None:
 
 def _pickled(npz: bytes) -> bool:
     """Any member of the npz is an object array (seen in its .npy header, never unpickled)."""
-    from modelcfg_cli.scan_archive import _object_array
+    from modelcfg_cli.scan.archive import _object_array
 
     try:
         with zipfile.ZipFile(io.BytesIO(npz)) as archive:
