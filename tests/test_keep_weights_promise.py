@@ -20,6 +20,7 @@ import pytest
 import modelcfg_cli
 from modelcfg_cli.keras_side.bit_check import CAST, DIFFERENT, EXACT, NO_SLOT, compare
 from modelcfg_cli.weights.saving_keys import layer_entries, snake_case
+from modelcfg_cli.weights.stored import read_weights
 from tests.helpers import assert_one_line_error, invoke
 from tests.legacy import keras2_functional, write_h5
 
@@ -80,6 +81,16 @@ def test_an_early_keras3_file_clones_with_every_tensor_and_its_outputs(source, t
     xs = [reference[f"x{i}"] for i in range(len(clone.inputs))]
     outputs = clone.predict(xs[0] if len(xs) == 1 else xs, verbose=0)
     np.testing.assert_allclose(outputs, reference["y0"], atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("source", EARLY_FILES, ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_the_keras_free_reader_names_early_layers_as_the_config_does(source):
+    reference = np.load(source.with_suffix(".npz"))
+    mapping = json.loads(source.with_suffix(".json").read_text())["layers"]
+    stored = read_weights(str(source))
+    assert sorted(stored) == sorted(mapping)
+    for path, indices in mapping.items():
+        assert _bits(stored[path]) == _bits(reference[f"w{i}"] for i in indices), path
 
 
 def test_keys_repeat_saving_lib_class_and_counter_in_tracking_order():
