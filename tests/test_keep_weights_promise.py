@@ -19,6 +19,7 @@ import pytest
 
 import modelcfg_cli
 from modelcfg_cli.keras_side.bit_check import CAST, DIFFERENT, EXACT, NO_SLOT, compare
+from modelcfg_cli.keras_side.promise import WeightsLost
 from modelcfg_cli.weights.saving_keys import layer_entries, snake_case
 from modelcfg_cli.weights.stored import read_weights
 from tests.helpers import assert_one_line_error, invoke
@@ -351,3 +352,33 @@ def test_plain_npz_weights_are_refused_too(mlp, tmp_path):
     source = with_npz(mlp, tmp_path / "npz.keras", {"w": np.zeros(3)})
     result = invoke("clone", source, "-o", tmp_path / "out.keras", "--keep-weights")
     assert_one_line_error(result, "model.weights.npz", "not read")
+
+
+def test_a_dtype_policy_casts_and_the_count_says_so(mlp, tmp_path):
+    result = modelcfg_cli.clone(
+        mlp, tmp_path / "bf16.keras", sets=["model.dtype_policy=bfloat16"], keep_weights=True
+    )
+    assert result.notes[0] == "weights: kept 4 of 4 tensors in 2 layers (4 cast to the new dtype)"
+
+
+@keras.saving.register_keras_serializable(package="promise_test")
+class ShiftingDense(keras.layers.Dense):
+    """A Dense whose loading changes what was stored: the tensor has a slot but does not arrive."""
+
+    def load_own_variables(self, store):
+        super().load_own_variables(store)
+        self.kernel.assign(self.kernel + 1.0)
+
+
+def test_a_tensor_that_fits_but_arrives_changed_is_lost(tmp_path):
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, ShiftingDense(2, name="shifty")(keras.layers.Dense(3, name="plain")(inputs)))
+    source = _randomised(model, tmp_path / "shifty.keras")
+    with pytest.raises(WeightsLost) as caught:
+        modelcfg_cli.clone(source, tmp_path / "out.keras", keep_weights=True)
+    assert caught.value.report_lines == [
+        "weights: kept 3 of 4 tensors in 2 layers; 1 re-initialised, 0 dropped; 1 lost",
+        "  re-initialised shifty: kept 1 of 2 tensors; 1 stored tensor did not arrive"
+        " (the clone holds other values); lost: no rule asked for it",
+    ]
+    assert not (tmp_path / "out.keras").exists()

@@ -216,7 +216,7 @@ class Carrier:
         structural = all(outcome == NO_SLOT for outcome in lost)
         why = self.reasons.get(entry) if structural else None
         if why is None:
-            how = "no slot of their shape" if structural else "Keras did not load them"
+            how = "no slot of that shape" if structural else "the clone holds other values"
             why = f"{plural(len(lost), 'stored tensor')} did not arrive ({how})"
         kept = count - len(lost)
         why = f"kept {kept} of {count} tensors; {why}" if kept else why
