@@ -21,6 +21,7 @@ from modelcfg_cli.bytecode import bytecode_names, is_bytecode
 from modelcfg_cli.document import MODEL_CLASSES, LayerRef, ModelDocument
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import ERROR, WARNING, FileReport, Finding
+from modelcfg_cli.scan_custom import custom_objects
 from modelcfg_cli.scan_names import KERAS_FUNCTION_NAMES, LEGACY_LAYER_NAMES, LEGACY_NAMES
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document, read_document_bytes
 from modelcfg_cli.workers import map_in_order
@@ -38,7 +39,9 @@ RULES = {
     "ecosystem packages: older Keras imports that module while loading.",
     "external-graph": "A layer that loads code or a graph from elsewhere: TFSMLayer, TorchModuleWrapper, "
     "JaxLayer, FlaxLayer, a TF Hub KerasLayer, a TensorFlowOpLayer.",
-    "pickle": "A pickle in the archive or the weights: unpickling it runs code.",
+    "pickle": "A pickle in the archive or the weights (or numpy arrays of Python objects): unpickling it "
+    "runs code.",
+    "python-source": "Python source or bytecode inside the model archive or folder.",
     "unexpected-member": "A file in the .keras archive or model folder that Keras does not write there.",
     "custom-class": "A custom registered class or function: loading needs code from its package.",
 }
@@ -134,6 +137,7 @@ def walk(root: object, base: str, layers: set[str]) -> Iterator[Hit]:
                 yield hit
             skipped.update(f"{pointer}/config/{key}" for key in skip)
             yield from _named_functions(value, pointer)
+            yield from custom_objects(value, pointer, Hit)
             children = [(item, f"{pointer}/{_escape(key)}") for key, item in value.items()]
         elif isinstance(value, list):
             children = [(item, f"{pointer}/{index}") for index, item in enumerate(value)]
@@ -342,10 +346,10 @@ def tfsm_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
 
 
 def torch_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
-    from modelcfg_cli.scan_archive import describe_base64
+    from modelcfg_cli.scan_payloads import torch_module_text
 
     module = node["config"].get("module")
-    stored = describe_base64(module) if isinstance(module, str) else "a module"
+    stored = torch_module_text(module) if isinstance(module, str) else "a module"
     message = f"unpickles a PyTorch module with torch.load ({stored} stored in the config)"
     return Hit(pointer, "external-graph", ERROR, message), ("module",)
 
@@ -408,7 +412,9 @@ class ScanOptions:
 
 def scan_source(source: str, options: ScanOptions) -> FileReport:
     """Read and scan one source (its archive members too; `-` is stdin) and its weights file (`--weights`,
-    a pair folder's); an unreadable one becomes a report with `read_error` set."""
+    a pair folder's), with the sha256 of what was read; an unreadable one becomes a report with
+    `read_error` set."""
+    from modelcfg_cli.scan_hashes import sha256_bytes, sha256_path
     from modelcfg_cli.scan_weights import scan_weights_file, weights_to_scan
 
     archive = None
@@ -416,16 +422,17 @@ def scan_source(source: str, options: ScanOptions) -> FileReport:
         if source == "-":
             data = sys.stdin.buffer.read()
             doc = read_document_bytes("<stdin>", data, options.max_config_bytes)
-            archive = io.BytesIO(data)
+            archive, digest = io.BytesIO(data), sha256_bytes(data)
         else:
             doc = read_document(source, options.max_config_bytes)
+            digest = sha256_path(source)
         findings = scan_model(doc, strict=options.strict, archive=archive)
         weights = weights_to_scan(doc, options.weights_file)
         if weights:
             findings.extend(scan_weights_file(weights))
     except SourceError as exc:
         return FileReport(source, read_error=str(exc))
-    return FileReport(source, findings)
+    return FileReport(source, findings, sha256=digest)
 
 
 def scan_sources(sources: list[str], options: ScanOptions, *, jobs: int = 1, done=lambda: None) -> list:
