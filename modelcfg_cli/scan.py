@@ -309,6 +309,8 @@ def lambda_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
         what = f"calls Python function {function.get('config')!r} (module {function.get('module')!r})"
     elif isinstance(function, str) and config.get("function_type") == "function":
         what = f"calls Python function {function!r} (module {config.get('module')!r})"
+    elif isinstance(function, str | list) and not _has_bytecode(function):
+        what = f"runs Python code stored as text ({_shown(function)})"
     elif function is not None:
         what = f"runs marshalled Python bytecode{_names(function)}"
     else:
@@ -320,6 +322,16 @@ def lambda_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
         "output_shape",
         "mask",
     )
+
+
+def _has_bytecode(value: object) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(item, str) and is_bytecode(item) for item in items)
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_lambda_object(value: object) -> bool:
