@@ -420,6 +420,7 @@ class ScanOptions:
     strict: bool = False
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES
     weights_file: str | None = None  # `--weights FILE`, given with a single source
+    hashes: bool = True  # the sha256 of each source (JSON, SARIF and baselines need it)
 
 
 def scan_source(source: str, options: ScanOptions) -> FileReport:
@@ -434,10 +435,10 @@ def scan_source(source: str, options: ScanOptions) -> FileReport:
         if source == "-":
             data = sys.stdin.buffer.read()
             doc = read_document_bytes("<stdin>", data, options.max_config_bytes)
-            archive, digest = io.BytesIO(data), sha256_bytes(data)
+            archive, digest = io.BytesIO(data), sha256_bytes(data) if options.hashes else None
         else:
             doc = read_document(source, options.max_config_bytes)
-            digest = sha256_path(source)
+            digest = sha256_path(source) if options.hashes else None
         findings = scan_model(doc, strict=options.strict, archive=archive)
         weights = weights_to_scan(doc, options.weights_file)
         if weights:

@@ -67,7 +67,8 @@ def scan_command(ctx, sources, strict, fmt, jobs, ignores, baseline, write_basel
     accepted = _accepted(ignores, baseline, RULES)
     color = color_of(ctx)
     with progress("scanning", len(sources), color) as done:
-        options = ScanOptions(strict, max_config_bytes, weights_file)
+        hashes = fmt in ("json", "sarif") or bool(baseline or write_baseline)
+        options = ScanOptions(strict, max_config_bytes, weights_file, hashes)
         reports = scan_sources(list(sources), options, jobs=_jobs(jobs, sources), done=done)
     reports = _suppressed(reports, accepted, write_baseline)
     emit(RENDERERS[fmt], FindingsView(reports, SCAN_WORDS, RULES), color=color)
