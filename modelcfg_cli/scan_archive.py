@@ -22,6 +22,7 @@ from modelcfg_cli.scan_payloads import (
     imports_of,
     is_python_source,
     looks_like_pickle,
+    npy_data_offset,
     npy_finding,
     pickle_finding,
     python_source_finding,
@@ -115,7 +116,7 @@ def check_member(name: str, opener) -> list[Finding]:
         with opener() as handle:
             head = handle.read(SNIFF_BYTES)
         kind = sniff(head)
-        if kind == "numpy array":
+        if kind == "numpy array" and npy_data_offset(head) is not None:  # plain arrays are not read
             found = npy_finding(name, read_capped(opener))
             if found is not None:
                 return [found]

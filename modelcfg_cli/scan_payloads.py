@@ -71,15 +71,19 @@ def _pickle(name: str, message: str, report: PickleReport | None) -> Finding:
     return Finding(ERROR, "", message, rule="pickle", member=name, imports=imports, dangerous=dangerous)
 
 
-def npy_object_report(data: bytes) -> PickleReport | None:
-    """For `.npy` bytes holding Python objects, what their pickle imports; None for plain arrays."""
+def npy_data_offset(data: bytes) -> int | None:
+    """Where the data of `.npy` bytes starts when their dtype holds Python objects, else None."""
     if not data.startswith(NPY_MAGIC) or len(data) < 10:
         return None
-    major = data[6]
-    size_bytes = 2 if major == 1 else 4
-    header_len = int.from_bytes(data[8 : 8 + size_bytes], "little")
-    start = 8 + size_bytes + header_len
-    if not OBJECT_DTYPE.search(data[8 + size_bytes : start]):
+    size_bytes = 2 if data[6] == 1 else 4
+    start = 8 + size_bytes + int.from_bytes(data[8 : 8 + size_bytes], "little")
+    return start if OBJECT_DTYPE.search(data[8 + size_bytes : start]) else None
+
+
+def npy_object_report(data: bytes) -> PickleReport | None:
+    """For `.npy` bytes holding Python objects, what their pickle imports; None for plain arrays."""
+    start = npy_data_offset(data)
+    if start is None:
         return None
     try:
         return analyse(data[start:])
@@ -108,7 +112,10 @@ def zip_pickles(data_or_file) -> list[tuple[str, PickleReport | None]]:
         for info in infos:
             with archive.open(info) as handle:
                 head = handle.read(SNIFF_BYTES)
-            if head.startswith(NPY_MAGIC) or looks_like_pickle(info.filename, head):
+            if head.startswith(NPY_MAGIC):
+                if npy_data_offset(head) is not None:  # plain arrays are not read further
+                    found.extend(_inner_report(info.filename, head, archive, info))
+            elif looks_like_pickle(info.filename, head):
                 found.extend(_inner_report(info.filename, head, archive, info))
     return found
 

@@ -114,3 +114,14 @@ def test_peer_fixtures_get_the_verdicts_their_tests_expect(name):
         assert (finding.rule, finding.severity) == ("custom-class", WARNING)
         what = {"Custom Layer Class Detection": "MaliciousLayer", "Custom Loss Detection": "malicious_loss"}
         assert what.get(expected["check"], "MaliciousMetric") in finding.message
+
+
+def test_a_weights_file_that_is_a_protocol_0_pickle(tmp_path):
+    from modelcfg_cli.scan_weights import scan_weights_file
+    from tests.scan_probes import protocol0_subprocess
+
+    weights = tmp_path / "model.weights.h5"
+    weights.write_bytes(protocol0_subprocess())
+    [finding] = scan_weights_file(str(weights))
+    assert (finding.rule, finding.dangerous) == ("pickle", ("subprocess.check_output",))
+    assert "pickle (protocol 0/1)" in finding.message
