@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 import pytest
 
-from modelcfg_cli.scan_pickles import NotAPickle, analyse, is_pickle_head
+from modelcfg_cli.scan.pickles import NotAPickle, analyse, is_pickle_head
 from tests.scan_probes import SystemCall, protocol0_subprocess
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from modelcfg_cli.findings import ERROR, WARNING
-from modelcfg_cli.scan import ScanOptions, scan_model, scan_source
+from modelcfg_cli.scan.batch import ScanOptions, scan_source
+from modelcfg_cli.scan.model import scan_model
 from modelcfg_cli.sources import read_document
 from tests.scan_probes import PROBES
 
@@ -117,7 +118,7 @@ def test_peer_fixtures_get_the_verdicts_their_tests_expect(name):
 
 
 def test_a_weights_file_that_is_a_protocol_0_pickle(tmp_path):
-    from modelcfg_cli.scan_weights import scan_weights_file
+    from modelcfg_cli.scan.weights import scan_weights_file
     from tests.scan_probes import protocol0_subprocess
 
     weights = tmp_path / "model.weights.h5"

@@ -54,7 +54,8 @@ def scan_command(ctx, sources, strict, fmt, jobs, ignores, baseline, write_basel
     Exit 0 when no file has an error-level finding left, 1 when one has, 2 when a file cannot
     be read (the others are still scanned and reported).
     """
-    from modelcfg_cli.scan import RULES, ScanOptions, scan_sources
+    from modelcfg_cli.scan.batch import ScanOptions, scan_sources
+    from modelcfg_cli.scan.model import RULES
 
     if explain is not None:
         _explain(explain, RULES)
@@ -77,7 +78,7 @@ def scan_command(ctx, sources, strict, fmt, jobs, ignores, baseline, write_basel
 
 
 def _explain(rule: str, rules: dict) -> None:
-    from modelcfg_cli.scan_explain import explain
+    from modelcfg_cli.scan.explain import explain
 
     if rule not in rules:
         raise UsageError(None, f"--explain {rule!r}: no scan rule by that name (rules: {', '.join(rules)})")
@@ -85,14 +86,14 @@ def _explain(rule: str, rules: dict) -> None:
 
 
 def _jobs(jobs: int | None, sources) -> int:
-    from modelcfg_cli.scan_jobs import auto_jobs
+    from modelcfg_cli.scan.jobs import auto_jobs
 
     return jobs if jobs is not None else auto_jobs(list(sources), os.cpu_count())
 
 
 def _accepted(ignores, baseline, rules) -> tuple:
     """The parsed `--ignore`s and the loaded `--baseline`, checked before any model is read."""
-    from modelcfg_cli.scan_suppress import load_baseline, parse_ignore
+    from modelcfg_cli.scan.suppress import load_baseline, parse_ignore
 
     return [parse_ignore(text, rules) for text in ignores], load_baseline(baseline) if baseline else None
 
@@ -100,8 +101,8 @@ def _accepted(ignores, baseline, rules) -> tuple:
 def _suppressed(reports, accepted, write_baseline):
     """The reports without ignored and accepted findings; with `--write-baseline`, every finding left
     after `--ignore` is written to that file and so accepted."""
-    from modelcfg_cli.scan_suppress import suppress
-    from modelcfg_cli.scan_suppress import write_baseline as write
+    from modelcfg_cli.scan.suppress import suppress
+    from modelcfg_cli.scan.suppress import write_baseline as write
 
     ignores, baseline = accepted
     reports = suppress(reports, ignores)

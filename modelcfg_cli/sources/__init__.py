@@ -2,7 +2,7 @@
 importing Keras.
 
 The format is told by content, not by file extension, here and only here; one module reads each
-format. Weights are never read here (see `modelcfg_cli.weights`).
+format. Weights are never read here (see `modelcfg_cli.weights.stored`).
 """
 
 from __future__ import annotations

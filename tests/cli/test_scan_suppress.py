@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from modelcfg_cli.scan import RULES
-from modelcfg_cli.scan_explain import EXPLANATIONS
-from modelcfg_cli.scan_jobs import auto_jobs, estimated_seconds
+from modelcfg_cli.scan.explain import EXPLANATIONS
+from modelcfg_cli.scan.jobs import auto_jobs, estimated_seconds
+from modelcfg_cli.scan.model import RULES
 from tests.helpers import assert_one_line_error, invoke
 
 
