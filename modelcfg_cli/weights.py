@@ -25,6 +25,7 @@ import numpy as np
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.pair import find_pair
+from modelcfg_cli.sources.tfjs import tfjs_json_of
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
@@ -48,9 +49,15 @@ class StoredTensor:
 
 def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     """Every layer's arrays in `source`; empty when the source holds no weights (a JSON config).
-    A SavedModel folder's checkpoint, a `model.json` + weights pair and a tf.keras 2.13-2.15 `.keras`
-    file (whose weights are keyed by class and counter) are mapped to layers through their config."""
+    A SavedModel folder's checkpoint, a TF.js layers model's shards, a `model.json` + weights pair and a
+    tf.keras 2.13-2.15 `.keras` file (whose weights are keyed by class and counter) are mapped to layers
+    through their config."""
     path = Path(source)
+    tfjs = tfjs_json_of(path)
+    if tfjs is not None:
+        from modelcfg_cli.tf_weights.tfjs import read_tfjs_weights
+
+        return read_tfjs_weights(tfjs, source)
     if path.is_dir() and (path / "saved_model.pb").is_file():
         from modelcfg_cli.tf_weights.savedmodel import read_savedmodel_weights
 

@@ -1,5 +1,5 @@
-"""Read a model source (zip, folder, SavedModel folder, HDF5, JSON, YAML, stdin) into plain data, never
-importing Keras.
+"""Read a model source (zip, folder, SavedModel folder, TF.js model.json, HDF5, JSON, YAML, stdin) into
+plain data, never importing Keras.
 
 The format is told by content, not by file extension, here and only here; one module reads each
 format. Weights are never read here (see `modelcfg_cli.weights`).
@@ -19,6 +19,7 @@ from modelcfg_cli.sources.pair import find_pair, read_pair
 from modelcfg_cli.sources.raw import RawModel
 from modelcfg_cli.sources.savedmodel import is_savedmodel, read_savedmodel
 from modelcfg_cli.sources.text import decode, parse_text, too_big
+from modelcfg_cli.sources.tfjs import find_tfjs, is_tfjs, read_tfjs_file, tfjs_model
 from modelcfg_cli.sources.zipped import ZIP_MAGICS, read_zip
 
 DEFAULT_MAX_CONFIG_BYTES = 256 * 1024 * 1024
@@ -37,6 +38,9 @@ def read_source(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -
     if path.is_dir():
         if is_savedmodel(path):
             return read_savedmodel(source, path)
+        tfjs = find_tfjs(path)
+        if tfjs is not None:
+            return read_tfjs_file(source, tfjs, max_config_bytes)
         pair = find_pair(path)
         if pair is not None:
             return read_pair(source, pair[0], max_config_bytes)
@@ -70,6 +74,8 @@ def _read_bytes(label: str, data: bytes, max_config_bytes: int, path: str | None
     if len(data) > max_config_bytes:
         raise SourceError(label, too_big(len(data), max_config_bytes))
     payload, fmt = parse_text(label, decode(label, data))
+    if is_tfjs(payload):
+        return tfjs_model(label, payload, path)
     metadata = {}
     if isinstance(payload, dict):
         metadata = {k: payload[k] for k in ("keras_version", "backend") if k in payload}
