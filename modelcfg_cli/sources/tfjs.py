@@ -77,8 +77,9 @@ def tfjs_model(label: str, payload: dict, json_path: str | None) -> RawModel:
     if not isinstance(inner, dict):
         raise SourceError(label, f"modelTopology.model_config must be an object, got {type_name(inner)}")
     envelope = {key: value for key, value in inner.items() if key not in ENVELOPE_EXTRAS}
-    metadata = {key: topology[key] for key in ("keras_version", "backend") 
-                if isinstance(topology.get(key), str)}
+    metadata = {
+        key: topology[key] for key in ("keras_version", "backend") if isinstance(topology.get(key), str)
+    }
     if topology.get("training_config") is not None:
         metadata["training_config"] = json.dumps(topology["training_config"])
     for key, name in (("generatedBy", "generated_by"), ("convertedBy", "converted_by")):
