@@ -9,13 +9,19 @@ are errors, symlinks too) and otherwise reported as a file TensorFlow.js does no
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from modelcfg_cli.document import METADATA_FILE
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import ERROR, WARNING, Finding
-from modelcfg_cli.scan_archive import HEAD_BYTES, PICKLE_SUFFIXES, check_member, is_archive, sniff
+from modelcfg_cli.scan_archive import (
+    HEAD_BYTES,
+    PICKLE_SUFFIXES,
+    check_member,
+    is_archive,
+    scan_folder,
+    sniff,
+)
 from modelcfg_cli.sources.tfjs_manifest import parse_manifest
 
 EXPECTED = "model.json, the shards its weightsManifest lists, metadata.json"
@@ -24,19 +30,11 @@ EXPECTED = "model.json, the shards its weightsManifest lists, metadata.json"
 def scan_tfjs_folder(json_path: str) -> list[Finding]:
     """Findings for the files beside the TF.js `model.json` at `json_path` (symlinks are not followed)."""
     model_json = Path(json_path)
-    root = model_json.parent
     expected = {model_json.name, METADATA_FILE, *_shards(model_json)}
-    findings = []
-    for folder, dirs, files in os.walk(root):
-        for name in sorted(dirs) + sorted(files):
-            full = Path(folder) / name
-            relative = full.relative_to(root).as_posix()
-            if full.is_symlink():
-                findings.append(_member(ERROR, relative, f"is a symlink to {os.readlink(full)!r}"))
-            elif full.is_file() and relative not in expected:
-                findings.extend(_unexpected(relative, full))
-        dirs[:] = sorted(d for d in dirs if not (Path(folder) / d).is_symlink())
-    return findings
+    return scan_folder(
+        str(model_json.parent),
+        lambda relative, full: [] if relative in expected else _unexpected(relative, full),
+    )
 
 
 def _shards(model_json: Path) -> set[str]:
