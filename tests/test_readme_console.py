@@ -1,6 +1,6 @@
 """The README's ```console blocks run as written: each `$ ` line is run by bash in a temporary folder
 that holds the bundled examples (`examples/`) and the test data (`tests/data`,
-`tests/tf_fixtures/data`), and what it prints (stdout and stderr, in order) is compared with the lines
+`tests/tf_fixtures/data`, `tests/tfjs_fixtures/data`), and what it prints (stdout and stderr, in order) is compared with the lines
 shown under it, timings, versions and dates masked. A block preceded by
 `<!-- console: skip REASON -->` is not run. New blocks are picked up automatically."""
 
@@ -72,6 +72,7 @@ def _trimmed(lines: list[str]) -> list[str]:
 def workdir(tmp_path):
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     shutil.copytree(ROOT / "tests" / "tf_fixtures" / "data", tmp_path / "tests" / "tf_fixtures" / "data")
+    shutil.copytree(ROOT / "tests" / "tfjs_fixtures" / "data", tmp_path / "tests" / "tfjs_fixtures" / "data")
     shutil.copytree(ROOT / "tests" / "data", tmp_path / "tests" / "data")
     (tmp_path / "tmp").mkdir()
     return tmp_path
