@@ -152,7 +152,7 @@ def test_textconv_lists_every_tensor_without_keras():
     assert "format: tfjs-layers" in out
     count = len(manifest_weights("teachable_js"))
     assert f"weights: {count} tensors" in out
-    assert "  sequential_1/model1/conv_pw_13_bn [3] 8 float32 " in out
+    assert "  sequential_1/model1/conv_pw_13_bn [3] 4 float32 " in out
 
 
 def test_diff_weights_between_a_model_and_its_quantized_twin(tmp_path):

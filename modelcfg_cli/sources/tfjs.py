@@ -110,7 +110,8 @@ def _topology(label: str, payload: dict) -> dict:
 
 
 def companion_metadata(path: Path) -> dict:
-    """What a `metadata.json` beside the model says (Teachable Machine's labels and model name), as
+    """What a `metadata.json` beside the model says (Teachable Machine's `labels`, or `wordLabels` of an
+    audio model, and model name), as
     `{"labels": [...], "model_metadata": {...}}`; nothing when there is none."""
     if not path.is_file():
         return {}
@@ -122,7 +123,7 @@ def companion_metadata(path: Path) -> dict:
     if not isinstance(value, dict):
         raise SourceError(str(path), f"metadata must be a JSON object, got {type_name(value)}")
     found: dict = {"model_metadata": value}
-    labels = value.get("labels")
+    labels = value.get("labels", value.get("wordLabels"))
     if isinstance(labels, list) and all(isinstance(label, str) for label in labels):
         found["labels"] = labels
     return found

@@ -1,5 +1,6 @@
 // A Teachable-Machine-shaped model made and saved by TensorFlow.js itself (tfjs-layers 1.3.1, as
-// Teachable Machine exports): a MobileNet-like feature model inside `sequential_1` (with global pooling),
+// Teachable Machine exports): a MobileNet-like feature model (zero padding, depthwise and pointwise
+// convolutions, a residual add) inside `sequential_1` (with global pooling),
 // a Dense head `sequential_2`, both inside `sequential_3`; a short fit moves weights and BatchNorm
 // statistics. Writes <folder>/model/{model.json, weights.bin} and <folder>/reference.json (x0, y0).
 // Run by generate.py: NODE_PATH=.../node_modules node make_teachable.js FOLDER
@@ -20,14 +21,16 @@ function randomTensor(shape) {
 
 function featureModel() {
   const input = tfl.input({ shape: [16, 16, 3] });
-  let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: "same", useBias: false, name: "conv1" }).apply(input);
+  let x = tfl.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: "conv1_pad" }).apply(input);
+  x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, useBias: false, name: "conv1" }).apply(x);
   x = tfl.layers.batchNormalization({ name: "conv1_bn" }).apply(x);
-  x = tfl.layers.reLU({ maxValue: 6, name: "conv1_relu" }).apply(x);
-  x = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "conv_dw_13" }).apply(x);
+  const block = tfl.layers.reLU({ maxValue: 6, name: "conv1_relu" }).apply(x);
+  x = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "conv_dw_13" }).apply(block);
   x = tfl.layers.batchNormalization({ name: "conv_dw_13_bn" }).apply(x);
   x = tfl.layers.reLU({ maxValue: 6, name: "conv_dw_13_relu" }).apply(x);
-  x = tfl.layers.conv2d({ filters: 8, kernelSize: 1, useBias: false, name: "conv_pw_13" }).apply(x);
+  x = tfl.layers.conv2d({ filters: 4, kernelSize: 1, useBias: false, name: "conv_pw_13" }).apply(x);
   x = tfl.layers.batchNormalization({ name: "conv_pw_13_bn" }).apply(x);
+  x = tfl.layers.add({ name: "block_13_add" }).apply([block, x]);
   x = tfl.layers.reLU({ maxValue: 6, name: "conv_pw_13_relu" }).apply(x);
   return tfl.model({ inputs: input, outputs: x, name: "model1" });
 }
@@ -36,7 +39,7 @@ async function main(folder) {
   const truncated = tfl.sequential({ layers: [featureModel(), tfl.layers.globalAveragePooling2d({})] });
   const head = tfl.sequential({
     layers: [
-      tfl.layers.dense({ inputShape: [8], units: 10, activation: "relu" }),
+      tfl.layers.dense({ inputShape: [4], units: 10, activation: "relu" }),
       tfl.layers.dense({ units: 3, activation: "softmax", useBias: false }),
     ],
   });
