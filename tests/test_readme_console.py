@@ -1,7 +1,7 @@
 """The README's ```console blocks run as written: each `$ ` line is run by bash in a temporary folder
 that holds the bundled examples (`examples/`) and the test data (`tests/data`,
-`tests/tf_fixtures/data`, `tests/tfjs_fixtures/data`), and what it prints (stdout and stderr, in order) is compared with the lines
-shown under it, timings, versions and dates masked. A block preceded by
+`tests/tf_fixtures/data`, `tests/tfjs_fixtures/data`), and what it prints (stdout and stderr, in order)
+is compared with the lines shown under it, timings, versions and dates masked. A block preceded by
 `<!-- console: skip REASON -->` is not run. New blocks are picked up automatically."""
 
 from __future__ import annotations
