@@ -17,7 +17,7 @@ from modelcfg_cli.weights import read_weights
 from tests.helpers import assert_one_line_error, invoke, run_without_keras
 
 DATA = Path(__file__).resolve().parent / "tfjs_fixtures" / "data"
-EXACT = ("plain", "teachable", "teachable_js")
+EXACT = ("plain", "teachable", "teachable_js", "layers_js")
 QUANTIZED = ("uint8", "uint16", "float16")
 LABELS = ["cat", "dog", "neither"]
 
@@ -50,7 +50,8 @@ def tfjs_clones(tmp_path_factory) -> dict:
 @pytest.mark.parametrize("name", EXACT + QUANTIZED)
 def test_clone_computes_what_the_original_computed(tfjs_clones, name):
     reference = np.load(DATA / name / "reference.npz")
-    got = np.asarray(tfjs_clones[name][1].predict(reference["x0"], verbose=0))
+    inputs = [reference[key] for key in ("x0", "x1") if key in reference]
+    got = np.asarray(tfjs_clones[name][1].predict(inputs if len(inputs) > 1 else inputs[0], verbose=0))
     assert got.shape == reference["y0"].shape
     tolerance = 1e-2 if name in QUANTIZED else 1e-5
     assert np.abs(got - reference["y0"]).max() <= tolerance
@@ -70,6 +71,16 @@ def test_quantized_weights_differ_from_the_plain_ones_only_by_quantization(tfjs_
     reference = np.load(DATA / "uint8" / "reference.npz")
     got = np.asarray(tfjs_clones["uint8"][1].predict(reference["x0"], verbose=0))
     assert 0 < np.abs(got - reference["y0"]).max() <= 1e-2
+
+
+def test_tensorflow_js_recurrent_layers_keep_their_gates(tfjs_clones):
+    """TensorFlow.js's GRU has no `reset_after` (it is False): its one bias of 3 * units is kept."""
+    model = tfjs_clones["layers_js"][1]
+    layer = model.get_layer("bidirectional_Bidirectional1")
+    assert layer.forward_layer.cell.reset_after is False
+    assert [tuple(w.shape) for w in layer.weights][2] == (9,)
+    weights = read_weights(str(model_dir("layers_js")))
+    np.testing.assert_array_equal(layer.get_weights()[5], weights["bidirectional_Bidirectional1"][5])
 
 
 def test_teachable_machine_nesting_is_kept(tfjs_clones):

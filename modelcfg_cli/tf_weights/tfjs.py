@@ -40,8 +40,21 @@ def read_tfjs_weights(json_path: Path, label: str | None = None) -> dict[str, li
     groups = parse_manifest(label, payload.get("weightsManifest"), json_path.parent)
     named = [pair for group in groups for pair in decode_group(label, group)]
     found = place_weights(label, envelope, named)
-    check_layer_shapes(envelope, found, label)
+    check_layer_shapes(_reset_before_gru(envelope), found, label)
     return found
+
+
+def _reset_before_gru(value: object) -> object:
+    """A copy of a config whose GRUs without `reset_after` say False: TensorFlow.js's GRU has no such
+    option and computes the reset gate before the matrix product (one bias of 3 * units)."""
+    if isinstance(value, list):
+        return [_reset_before_gru(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    copy = {key: _reset_before_gru(item) for key, item in value.items()}
+    if copy.get("class_name") == "GRU" and isinstance(copy.get("config"), dict):
+        copy["config"].setdefault("reset_after", False)
+    return copy
 
 
 def decode_group(label: str, group: WeightGroup) -> list[tuple[str, np.ndarray]]:

@@ -5,11 +5,12 @@
 Small tf.keras 2.15 models converted to TF.js layers models by `tensorflowjs` 4.22 (the converter people
 run): plain, `--quantize_uint8`, `--quantize_float16`, `--quantize_uint16` with weights split by layer,
 a Teachable-Machine-shaped nested Sequential with a `metadata.json`, and a graph model (a `tf.function`
-through `convert_tf_saved_model`). `teachable_js` is made by TensorFlow.js itself (tfjs-layers 1.3.1,
-the version Teachable Machine exports with) through `make_teachable.js` in node.
+through `convert_tf_saved_model`). `teachable_js` (`make_teachable.js`) and `layers_js` (`make_layers.js`:
+Embedding, LSTM, Bidirectional GRU, Conv1D, two inputs) are made by TensorFlow.js itself (tfjs-layers
+1.3.1, the version Teachable Machine exports with) in node.
 
-Each `data/<name>/` holds `model/` (the export) and `reference.npz`: seeded inputs `x0` and the original
-model's outputs `y0`. The test suite never imports TensorFlow; it only reads these files.
+Each `data/<name>/` holds `model/` (the export) and `reference.npz`: seeded inputs `x0` (and `x1`) and
+the original model's outputs `y0`. The test suite never imports TensorFlow; it only reads these files.
 """
 
 from __future__ import annotations
@@ -136,8 +137,8 @@ def write_reference(model: keras.Model, folder: Path) -> None:
     np.savez_compressed(folder / "reference.npz", x0=x0, y0=model.predict(x0, verbose=0))
 
 
-def teachable_js(folder: Path) -> None:
-    """The Teachable-Machine-shaped model made and saved by TensorFlow.js 1.3.1 (`make_teachable.js`)."""
+def made_by_tfjs(folder: Path, script: str) -> None:
+    """A model made and saved by TensorFlow.js 1.3.1 in node (`script`); its reference to npz."""
     if not (NODE_PACKAGES / "node_modules" / "@tensorflow" / "tfjs-layers").is_dir():
         NODE_PACKAGES.mkdir(parents=True, exist_ok=True)
         subprocess.run(
@@ -146,12 +147,11 @@ def teachable_js(folder: Path) -> None:
             check=True,
         )  # fmt: skip
     env = {**os.environ, "NODE_PATH": str(NODE_PACKAGES / "node_modules")}
-    subprocess.run(["node", str(HERE / "make_teachable.js"), str(folder)], check=True, env=env)
+    subprocess.run(["node", str(HERE / script), str(folder)], check=True, env=env)
     reference = json.loads((folder / "reference.json").read_text())
     (folder / "reference.json").unlink()
     arrays = {key: np.asarray(value, dtype="float32") for key, value in reference.items()}
     np.savez_compressed(folder / "reference.npz", **arrays)
-    (folder / "model" / "metadata.json").write_text(json.dumps(teachable_metadata("1.3.1")))
 
 
 def make(name: str, folder: Path) -> None:
@@ -160,7 +160,11 @@ def make(name: str, folder: Path) -> None:
         graph_model(model_dir)
         return
     if name == "teachable_js":
-        teachable_js(folder)
+        made_by_tfjs(folder, "make_teachable.js")
+        (model_dir / "metadata.json").write_text(json.dumps(teachable_metadata("1.3.1")))
+        return
+    if name == "layers_js":
+        made_by_tfjs(folder, "make_layers.js")
         return
     if name == "teachable":
         model = teachable_shaped()
@@ -179,6 +183,7 @@ FIXTURES = {
     "uint16": {"quantization_dtype_map": {"uint16": True}, "split_weights_by_layer": True},
     "teachable": {},
     "teachable_js": {},
+    "layers_js": {},
     "graph_model": {},
 }
 
