@@ -65,6 +65,14 @@ def test_every_stored_weight_is_kept(tfjs_clones, name):
     assert result.notes[0].startswith(f"weights: kept {count} of {count} tensors in ")
 
 
+@pytest.mark.parametrize("name", ["teachable_js", "uint8"])
+def test_the_clone_holds_the_very_tensors_the_source_holds(tfjs_clones, name):
+    result = invoke("diff", "--weights", "--format", "json", model_dir(name), tfjs_clones[name][0].out)
+    report = json.loads(result.stdout)
+    assert report["summary"]["weights"] == 0  # no tensor changed, added or removed
+    assert not [change for change in report["changes"] if change["kind"] == "weights"]
+
+
 def test_quantized_weights_differ_from_the_plain_ones_only_by_quantization(tfjs_clones):
     """The uint8 clone computes about what the float clone of the same (re-trained) model would: its
     outputs are not bit-equal to the reference, so the dequantized values were really used."""
