@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import io
 import json
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -72,10 +71,10 @@ def scan_model(doc: ModelDocument, *, strict: bool = False, archive=None) -> lis
         findings.extend(scan_archive(archive if archive is not None else doc.path, doc.label))
     elif fmt == "keras-dir" and doc.path:
         findings.extend(scan_folder(doc.path))
-    elif fmt == "tfjs-layers" and doc.path and os.path.isdir(doc.label):
-        from modelcfg_cli.scan_tfjs import scan_tfjs_folder
+    elif fmt == "tfjs-layers":
+        from modelcfg_cli.scan_tfjs import scan_tfjs
 
-        findings.extend(scan_tfjs_folder(doc.path))
+        findings.extend(scan_tfjs(doc))
     return [replace(f, severity=ERROR) for f in findings] if strict else findings
 
 

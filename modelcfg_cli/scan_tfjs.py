@@ -1,18 +1,18 @@
-"""`scan` of a TF.js layers model's folder: the files TensorFlow.js does not write there.
+"""`scan` of a TF.js layers model's folder or zip: the files TensorFlow.js does not write there.
 
 TensorFlow.js writes `model.json` and the `.bin` shards its `weightsManifest` lists; Teachable Machine
-adds `metadata.json`. Those are expected (shards are raw numbers that no loader unpickles, so their bytes
-are not sniffed). Every other file is checked as a `.keras` folder's members are (pickles and archives
-are errors, symlinks too) and otherwise reported as a file TensorFlow.js does not write.
+adds `metadata.json` (and zips the three). Those are expected (shards are raw numbers that no loader
+unpickles, so their bytes are not sniffed). Every other file is checked as a `.keras` folder's members
+are (pickles and archives are errors, symlinks and paths leaving the folder too) and otherwise reported
+as a file TensorFlow.js does not write.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
-from modelcfg_cli.document import METADATA_FILE
-from modelcfg_cli.errors import SourceError
+from modelcfg_cli.document import METADATA_FILE, ModelDocument
 from modelcfg_cli.findings import ERROR, WARNING, Finding
 from modelcfg_cli.scan_archive import (
     HEAD_BYTES,
@@ -22,41 +22,64 @@ from modelcfg_cli.scan_archive import (
     scan_folder,
     sniff,
 )
+from modelcfg_cli.sources.tfjs import MODEL_JSON, tfjs_files
 from modelcfg_cli.sources.tfjs_manifest import parse_manifest
 
 EXPECTED = "model.json, the shards its weightsManifest lists, metadata.json"
 
 
-def scan_tfjs_folder(json_path: str) -> list[Finding]:
-    """Findings for the files beside the TF.js `model.json` at `json_path` (symlinks are not followed)."""
-    model_json = Path(json_path)
-    expected = {model_json.name, METADATA_FILE, *_shards(model_json)}
-    return scan_folder(
-        str(model_json.parent),
-        lambda relative, full: [] if relative in expected else _unexpected(relative, full),
-    )
+def scan_tfjs(doc: ModelDocument) -> list[Finding]:
+    """Findings for the members of the zip, or the files of the folder, that `doc` was read from (none
+    when it was read from its model.json alone)."""
+    path = Path(doc.path or "")
+    if doc.path and path.is_file() and zipfile.is_zipfile(path):
+        return scan_tfjs_zip(path, doc.label)
+    if doc.path and Path(doc.label).is_dir():
+        expected = _expected(path, path.name, "")
+        return scan_folder(
+            str(path.parent),
+            lambda name, full: [] if name in expected else _unexpected(name, lambda: full.open("rb")),
+        )
+    return []
 
 
-def _shards(model_json: Path) -> set[str]:
-    """The shard paths (relative to the folder) the manifest lists."""
+def scan_tfjs_zip(path: Path, label: str) -> list[Finding]:
+    """Findings for the members of a zipped TF.js model that TensorFlow.js does not write."""
+    with zipfile.ZipFile(path) as archive:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        json_name = next(info.filename for info in infos if PurePosixPath(info.filename).name == MODEL_JSON)
+        expected = _expected(path, json_name, json_name[: -len(MODEL_JSON)])
+        findings = []
+        for info in infos:
+            if info.filename not in expected:
+                findings.extend(_unexpected(info.filename, lambda info=info: archive.open(info)))
+    return findings
+
+
+def _expected(path: Path, json_name: str, prefix: str) -> set[str]:
+    """The names TensorFlow.js writes: the model.json, `metadata.json` and the listed shards."""
+    files = tfjs_files(path)
+    groups = parse_manifest(str(path), files.payload.get("weightsManifest")) if files else ()
+    shards = {prefix + name for group in groups for name in group.paths}
+    return {json_name, prefix + METADATA_FILE, *shards}
+
+
+def _unexpected(name: str, opener) -> list[Finding]:
     try:
-        manifest = json.loads(model_json.read_bytes()).get("weightsManifest")
-    except (OSError, ValueError, AttributeError) as exc:
-        raise SourceError(str(model_json), f"cannot read the weightsManifest ({exc})") from exc
-    groups = parse_manifest(str(model_json), manifest, model_json.parent)
-    return {path.relative_to(model_json.parent).as_posix() for group in groups for path in group.paths}
-
-
-def _unexpected(relative: str, full: Path) -> list[Finding]:
-    try:
-        with full.open("rb") as handle:
+        with opener() as handle:
             kind = sniff(handle.read(HEAD_BYTES))
-    except OSError as exc:
-        return [_member(ERROR, relative, f"cannot be read ({exc.strerror or exc})")]
-    if (kind or "").startswith("pickle") or is_archive(kind) or relative.lower().endswith(PICKLE_SUFFIXES):
-        return check_member(relative, lambda: full.open("rb"))
+    except Exception as exc:  # unreadable, encrypted or truncated alike
+        return [_member(ERROR, name, f"cannot be read ({exc})")]
+    leaves = name.startswith("/") or ".." in name.split("/") or "\\" in name
+    if (
+        leaves
+        or (kind or "").startswith("pickle")
+        or is_archive(kind)
+        or name.lower().endswith(PICKLE_SUFFIXES)
+    ):
+        return check_member(name, opener)
     what = f"a {kind}" if kind else "a file"
-    return [_member(WARNING, relative, f"is {what} TensorFlow.js does not write (expected {EXPECTED})")]
+    return [_member(WARNING, name, f"is {what} TensorFlow.js does not write (expected {EXPECTED})")]
 
 
 def _member(severity: str, name: str, message: str) -> Finding:

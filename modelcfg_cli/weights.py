@@ -25,7 +25,7 @@ import numpy as np
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.pair import find_pair
-from modelcfg_cli.sources.tfjs import tfjs_json_of
+from modelcfg_cli.sources.tfjs import tfjs_files
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
@@ -53,7 +53,7 @@ def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     tf.keras 2.13-2.15 `.keras` file (whose weights are keyed by class and counter) are mapped to layers
     through their config."""
     path = Path(source)
-    tfjs = tfjs_json_of(path)
+    tfjs = tfjs_files(path) if path.exists() else None
     if tfjs is not None:
         from modelcfg_cli.tf_weights.tfjs import read_tfjs_weights
 

@@ -319,3 +319,42 @@ def test_same_named_layers_in_two_nested_models_take_the_names_in_order():
         "a/dense": [0, 1],
         "b/dense": [2, 3],
     }
+
+
+def _zipped(tmp_path: Path, name: str, extra: dict[str, bytes] | None = None, leave_out: str = "") -> Path:
+    """The fixture's files zipped at the archive's top, as Teachable Machine's download holds them."""
+    import zipfile
+
+    target = tmp_path / f"{name}.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        for file in sorted(model_dir(name).iterdir()):
+            if file.name != leave_out:
+                archive.write(file, file.name)
+        for member, data in (extra or {}).items():
+            archive.writestr(member, data)
+    return target
+
+
+def test_a_teachable_machine_zip_reads_and_clones_like_its_folder(tmp_path):
+    import keras
+
+    zipped = _zipped(tmp_path, "teachable_js")
+    assert "labels: cat, dog, neither" in run_without_keras("inspect", zipped)
+    assert invoke("scan", zipped).exit_code == 0
+    result = clone(str(zipped), str(tmp_path / "tm.keras"), keep_weights=True)
+    assert result.notes[0] == "weights: kept 18 of 18 tensors in 8 layers"
+    reference = np.load(DATA / "teachable_js" / "reference.npz")
+    got = keras.saving.load_model(result.out, compile=False).predict(reference["x0"], verbose=0)
+    assert np.abs(np.asarray(got) - reference["y0"]).max() <= 1e-5
+
+
+def test_a_zip_without_its_shard_or_with_a_pickle(tmp_path):
+    missing = _zipped(tmp_path, "teachable_js", leave_out="weights.bin")
+    assert_one_line_error(invoke("inspect", missing), "weights shard weights.bin is missing")
+    (tmp_path / "more").mkdir()
+    hostile = _zipped(tmp_path / "more", "teachable_js", {"extra.pkl": b"\x80\x04\x95", "notes.txt": b"hi"})
+    result = invoke("scan", "--format", "json", hostile)
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)["files"][0]
+    got = {(f["member"], f["rule"], f["severity"]) for f in report["errors"] + report["warnings"]}
+    assert got == {("extra.pkl", "pickle", "error"), ("notes.txt", "unexpected-member", "warning")}

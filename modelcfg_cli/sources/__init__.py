@@ -19,7 +19,7 @@ from modelcfg_cli.sources.pair import find_pair, read_pair
 from modelcfg_cli.sources.raw import RawModel
 from modelcfg_cli.sources.savedmodel import is_savedmodel, read_savedmodel
 from modelcfg_cli.sources.text import decode, parse_text, too_big
-from modelcfg_cli.sources.tfjs import find_tfjs, is_tfjs, read_tfjs_file, tfjs_model
+from modelcfg_cli.sources.tfjs import TfjsFiles, files_beside, find_tfjs, is_tfjs, read_tfjs_file, tfjs_model
 from modelcfg_cli.sources.zipped import ZIP_MAGICS, read_zip
 
 DEFAULT_MAX_CONFIG_BYTES = 256 * 1024 * 1024
@@ -75,7 +75,8 @@ def _read_bytes(label: str, data: bytes, max_config_bytes: int, path: str | None
         raise SourceError(label, too_big(len(data), max_config_bytes))
     payload, fmt = parse_text(label, decode(label, data))
     if is_tfjs(payload):
-        return tfjs_model(label, payload, path)
+        files = files_beside(Path(path), payload) if path else TfjsFiles(payload)
+        return tfjs_model(label, files, path)
     metadata = {}
     if isinstance(payload, dict):
         metadata = {k: payload[k] for k in ("keras_version", "backend") if k in payload}

@@ -3,7 +3,8 @@
 
 `tensorflowjs_converter` writes the topology as `{keras_version, backend, model_config,
 training_config}`; TensorFlow.js itself (Teachable Machine) writes the model config with `keras_version`
-(`tfjs-layers 1.3.1`) and `backend` beside `class_name`. A `metadata.json` beside it (Teachable
+(`tfjs-layers 1.3.1`) and `backend` beside `class_name`. The folder may come zipped (Teachable Machine's
+download). A `metadata.json` beside it (Teachable
 Machine's: `labels`, `modelName`, `tfjsVersion`, ...) is kept in the metadata. A TF.js *graph* model
 (`format: graph-model`, a GraphDef topology) is refused: it is a TensorFlow graph, not a Keras model.
 The weights are read by `modelcfg_cli.tf_weights.tfjs`; here the manifest is only checked.
@@ -12,18 +13,21 @@ The weights are read by `modelcfg_cli.tf_weights.tfjs`; here the manifest is onl
 from __future__ import annotations
 
 import json
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from modelcfg_cli.document import METADATA_FILE, type_name
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.raw import RawModel
 from modelcfg_cli.sources.text import decode, json_object, parse_json, too_big
-from modelcfg_cli.sources.tfjs_manifest import check_shards, parse_manifest
+from modelcfg_cli.sources.tfjs_manifest import FolderShards, ZipShards, check_shards, parse_manifest
 
 FORMAT = "tfjs-layers"
 MODEL_JSON = "model.json"
 TOPOLOGY = "modelTopology"
 ENVELOPE_EXTRAS = ("keras_version", "backend", "training_config")
+MAX_JSON_BYTES = 256 * 1024 * 1024
 
 
 def is_tfjs(payload: object) -> bool:
@@ -60,18 +64,61 @@ def _mentions_topology(path: Path) -> bool:
         return f'"{TOPOLOGY}"'.encode() in handle.read(1 << 20)
 
 
+@dataclass(frozen=True)
+class TfjsFiles:
+    """A TF.js model's parts: its parsed `model.json`, where its shards are (None from stdin: the config
+    alone), and its `metadata.json` (bytes, named `companion_name` in messages) when there is one."""
+
+    payload: dict
+    shards: FolderShards | ZipShards | None = None
+    companion: bytes | None = None
+    companion_name: str = METADATA_FILE
+
+
+def tfjs_files(path: Path, max_config_bytes: int = MAX_JSON_BYTES) -> TfjsFiles | None:
+    """The parts of the TF.js model `path` stands for (a folder, its model.json, or a zip of them)."""
+    json_path = tfjs_json_of(path)
+    if json_path is not None:
+        return folder_files(json_path, max_config_bytes)
+    if path.is_file() and zipfile.is_zipfile(path):
+        from modelcfg_cli.sources.zipped import tfjs_zip_files
+
+        return tfjs_zip_files(str(path), path, max_config_bytes)
+    return None
+
+
+def folder_files(json_path: Path, max_config_bytes: int) -> TfjsFiles:
+    """The `model.json` at `json_path`, its shards and `metadata.json` beside it."""
+    payload = json_object(str(json_path), _read_text(json_path, max_config_bytes), "model.json")
+    return files_beside(json_path, payload)
+
+
+def files_beside(json_path: Path, payload: dict) -> TfjsFiles:
+    """The parsed model.json at `json_path` with its shards and `metadata.json` beside it."""
+    companion = json_path.parent / METADATA_FILE
+    try:
+        text = companion.read_bytes() if companion.is_file() else None
+    except OSError as exc:
+        raise SourceError(str(companion), f"cannot read the file ({exc.strerror or exc})") from exc
+    return TfjsFiles(payload, FolderShards(json_path.parent), text, str(companion))
+
+
+def _read_text(path: Path, cap: int) -> str:
+    size = path.stat().st_size
+    if size > cap:
+        raise SourceError(str(path), too_big(size, cap))
+    return decode(str(path), path.read_bytes())
+
+
 def read_tfjs_file(label: str, json_path: Path, max_config_bytes: int) -> RawModel:
     """The `model.json` at `json_path` (found in the folder `label`) as a `RawModel`."""
-    size = json_path.stat().st_size
-    if size > max_config_bytes:
-        raise SourceError(str(json_path), too_big(size, max_config_bytes))
-    payload = json_object(str(json_path), decode(str(json_path), json_path.read_bytes()), "model.json")
-    return tfjs_model(label, payload, str(json_path))
+    return tfjs_model(label, folder_files(json_path, max_config_bytes), str(json_path))
 
 
-def tfjs_model(label: str, payload: dict, json_path: str | None) -> RawModel:
-    """A parsed TF.js `model.json` as a `RawModel` whose path is the `model.json` (None from stdin: the
-    config alone); the manifest's shards are checked when the file's folder is known."""
+def tfjs_model(label: str, files: TfjsFiles, path: str | None) -> RawModel:
+    """A TF.js model's parts as a `RawModel` whose path is `path` (the model.json, or the zip holding it);
+    the manifest's shards are checked when they are at hand."""
+    payload = files.payload
     topology = _topology(label, payload)
     inner = topology.get("model_config", topology)
     if not isinstance(inner, dict):
@@ -87,12 +134,12 @@ def tfjs_model(label: str, payload: dict, json_path: str | None) -> RawModel:
             metadata[name] = payload[key]
     if isinstance(payload.get("userDefinedMetadata"), dict):
         metadata["user_defined_metadata"] = payload["userDefinedMetadata"]
-    folder = Path(json_path).parent if json_path else Path()
-    groups = parse_manifest(label, payload.get("weightsManifest"), folder)
-    if json_path:
-        check_shards(label, groups)
-        metadata.update(companion_metadata(folder / METADATA_FILE))
-    return RawModel(label, FORMAT, envelope, metadata, json_path)
+    groups = parse_manifest(label, payload.get("weightsManifest"))
+    if files.shards is not None:
+        check_shards(label, groups, files.shards)
+    if files.companion is not None:
+        metadata.update(companion_metadata(files.companion_name, files.companion))
+    return RawModel(label, FORMAT, envelope, metadata, path)
 
 
 def _topology(label: str, payload: dict) -> dict:
@@ -109,19 +156,12 @@ def _topology(label: str, payload: dict) -> dict:
     return topology
 
 
-def companion_metadata(path: Path) -> dict:
+def companion_metadata(name: str, data: bytes) -> dict:
     """What a `metadata.json` beside the model says (Teachable Machine's `labels`, or `wordLabels` of an
-    audio model, and model name), as
-    `{"labels": [...], "model_metadata": {...}}`; nothing when there is none."""
-    if not path.is_file():
-        return {}
-    try:
-        text = decode(str(path), path.read_bytes())
-    except OSError as exc:
-        raise SourceError(str(path), f"cannot read the file ({exc.strerror or exc})") from exc
-    value = parse_json(str(path), text)
+    audio model, and model name), as `{"labels": [...], "model_metadata": {...}}`."""
+    value = parse_json(name, decode(name, data))
     if not isinstance(value, dict):
-        raise SourceError(str(path), f"metadata must be a JSON object, got {type_name(value)}")
+        raise SourceError(name, f"metadata must be a JSON object, got {type_name(value)}")
     found: dict = {"model_metadata": value}
     labels = value.get("labels", value.get("wordLabels"))
     if isinstance(labels, list) and all(isinstance(label, str) for label in labels):

@@ -4,12 +4,14 @@ optional `quantization`: `uint8`/`uint16` with `scale` and `min`, or `float16`).
 
 Parsing checks what can be checked without reading the weights: known dtypes, whole shapes, shard paths
 inside the model's folder, every shard present, and the shards' sizes adding up to what the manifest's
-weights take.
+weights take. Shards are files of a folder (`FolderShards`) or members of a zip (`ZipShards`: Teachable
+Machine's download is a zip of `model.json`, `metadata.json` and `weights.bin`).
 """
 
 from __future__ import annotations
 
 import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -38,9 +40,9 @@ class ManifestWeight:
 
 @dataclass(frozen=True)
 class WeightGroup:
-    """One manifest entry: its shard files (resolved in the folder) and its weights in storage order."""
+    """One manifest entry: its shards (paths relative to the model.json) and its weights in order."""
 
-    paths: tuple[Path, ...]
+    paths: tuple[str, ...]
     weights: tuple[ManifestWeight, ...]
 
     @property
@@ -48,22 +50,53 @@ class WeightGroup:
         return sum(weight.nbytes for weight in self.weights)
 
 
-def parse_manifest(label: str, manifest: object, folder: Path) -> tuple[WeightGroup, ...]:
-    """The groups of `manifest` (the `weightsManifest` value), shard paths resolved in `folder`."""
+class FolderShards:
+    """Shards as files of the folder holding the model.json."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def size(self, name: str) -> int | None:
+        path = self.folder / name
+        return path.stat().st_size if path.is_file() else None
+
+    def read(self, name: str) -> bytes:
+        return (self.folder / name).read_bytes()
+
+
+class ZipShards:
+    """Shards as members of a zip, beside its model.json member (`prefix` is that member's folder)."""
+
+    def __init__(self, file, prefix: str = ""):
+        self.file, self.prefix = file, prefix
+
+    def size(self, name: str) -> int | None:
+        with zipfile.ZipFile(self.file) as archive:
+            try:
+                return archive.getinfo(self.prefix + name).file_size
+            except KeyError:
+                return None
+
+    def read(self, name: str) -> bytes:
+        with zipfile.ZipFile(self.file) as archive:
+            return archive.read(self.prefix + name)
+
+
+def parse_manifest(label: str, manifest: object) -> tuple[WeightGroup, ...]:
+    """The groups of `manifest` (the `weightsManifest` value)."""
     if manifest is None:
         return ()
     if not isinstance(manifest, list) or not all(isinstance(group, dict) for group in manifest):
         raise SourceError(label, "weightsManifest must be a list of {paths, weights} objects")
-    return tuple(_group(label, group, folder) for group in manifest)
+    return tuple(_group(label, group) for group in manifest)
 
 
-def _group(label: str, group: dict, folder: Path) -> WeightGroup:
+def _group(label: str, group: dict) -> WeightGroup:
     paths, weights = group.get("paths"), group.get("weights")
     if not isinstance(paths, list) or not isinstance(weights, list):
         raise SourceError(label, "a weightsManifest group needs a 'paths' list and a 'weights' list")
     return WeightGroup(
-        tuple(folder / _shard_path(label, path) for path in paths),
-        tuple(_weight(label, weight) for weight in weights),
+        tuple(_shard_path(label, path) for path in paths), tuple(_weight(label, weight) for weight in weights)
     )
 
 
@@ -115,18 +148,19 @@ def _finite(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def check_shards(label: str, groups: tuple[WeightGroup, ...]) -> None:
-    """Every shard is a file and each group's shards hold exactly the bytes its weights take."""
+def check_shards(label: str, groups: tuple[WeightGroup, ...], shards) -> None:
+    """Every shard is there and each group's shards hold exactly the bytes its weights take."""
     for number, group in enumerate(groups, 1):
         total = 0
-        for path in group.paths:
-            if not path.is_file():
-                raise SourceError(label, f"weights shard {path.name} is missing (listed in weightsManifest)")
-            total += path.stat().st_size
+        for name in group.paths:
+            size = shards.size(name)
+            if size is None:
+                raise SourceError(label, f"weights shard {name} is missing (listed in weightsManifest)")
+            total += size
         if total != group.nbytes:
             which = "short" if total < group.nbytes else "longer than the manifest says"
             raise SourceError(
                 label,
-                f"weights shards of group {number} ({', '.join(p.name for p in group.paths)}) are {which}: "
+                f"weights shards of group {number} ({', '.join(group.paths)}) are {which}: "
                 f"{total} bytes, the manifest's {len(group.weights)} weights take {group.nbytes}",
             )

@@ -16,29 +16,22 @@ BatchNormalization's `gamma`, `beta`, then `moving_mean`, `moving_variance`).
 
 from __future__ import annotations
 
-from pathlib import Path
+import zipfile
 
 import numpy as np
 
 from modelcfg_cli.document import walk_layers
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.sources.text import decode, json_object
-from modelcfg_cli.sources.tfjs import tfjs_model
+from modelcfg_cli.sources.tfjs import TfjsFiles, tfjs_model
 from modelcfg_cli.sources.tfjs_manifest import ManifestWeight, WeightGroup, parse_manifest
 from modelcfg_cli.tf_weights.shapes import check_layer_shapes
 
 
-def read_tfjs_weights(json_path: Path, label: str | None = None) -> dict[str, list[np.ndarray]]:
-    """{layer path: arrays in Keras order} of the TF.js layers model whose `model.json` is `json_path`."""
-    label = label or str(json_path)
-    try:
-        text = decode(str(json_path), json_path.read_bytes())
-    except OSError as exc:
-        raise SourceError(str(json_path), f"cannot read the file ({exc.strerror or exc})") from exc
-    payload = json_object(str(json_path), text, "model.json")
-    envelope = tfjs_model(label, payload, str(json_path)).payload
-    groups = parse_manifest(label, payload.get("weightsManifest"), json_path.parent)
-    named = [pair for group in groups for pair in decode_group(label, group)]
+def read_tfjs_weights(files: TfjsFiles, label: str) -> dict[str, list[np.ndarray]]:
+    """{layer path: arrays in Keras order} of a TF.js layers model (its parts from `sources.tfjs`)."""
+    envelope = tfjs_model(label, files, None).payload
+    groups = parse_manifest(label, files.payload.get("weightsManifest"))
+    named = [pair for group in groups for pair in decode_group(label, group, files.shards)]
     found = place_weights(label, envelope, named)
     check_layer_shapes(_reset_before_gru(envelope), found, label)
     return found
@@ -57,11 +50,11 @@ def _reset_before_gru(value: object) -> object:
     return copy
 
 
-def decode_group(label: str, group: WeightGroup) -> list[tuple[str, np.ndarray]]:
+def decode_group(label: str, group: WeightGroup, shards) -> list[tuple[str, np.ndarray]]:
     """(name, array) of every weight of the group, from its shards' bytes (sizes checked on reading)."""
     try:
-        data = b"".join(path.read_bytes() for path in group.paths)
-    except OSError as exc:
+        data = b"".join(shards.read(name) for name in group.paths)
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise SourceError(label, f"cannot read a weights shard ({exc.strerror or exc})") from exc
     if len(data) != group.nbytes:
         raise SourceError(label, f"weights shards hold {len(data)} bytes, the manifest says {group.nbytes}")
