@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from modelcfg_cli.findings import ERROR, WARNING
-from modelcfg_cli.scan import scan_model
-from modelcfg_cli.scan_archive import sniff
+from modelcfg_cli.scan.archive import sniff
+from modelcfg_cli.scan.model import scan_model
 from modelcfg_cli.sources import read_document
 
 
@@ -104,7 +104,7 @@ def test_npz_weights_with_object_arrays(saved_models, tmp_path):
 def test_duplicate_members(saved_models, tmp_path):
     import warnings
 
-    from modelcfg_cli.scan_archive import scan_archive
+    from modelcfg_cli.scan.archive import scan_archive
 
     path = with_members(saved_models["sequential"]["keras"], tmp_path / "dup.keras", {})
     with zipfile.ZipFile(path, "a") as archive, warnings.catch_warnings():

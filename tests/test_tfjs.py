@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modelcfg_cli.keras_side.pipeline import clone
+from modelcfg_cli.keras_side.clone import clone
 from modelcfg_cli.sources import read_document
-from modelcfg_cli.weights import read_weights
+from modelcfg_cli.weights.stored import read_weights
 from tests.helpers import assert_one_line_error, invoke, run_without_keras
 
 DATA = Path(__file__).resolve().parent / "tfjs_fixtures" / "data"
@@ -297,7 +297,7 @@ def test_weights_named_with_their_nested_model_go_to_its_layer(tmp_path):
 
 
 def test_same_named_layers_in_two_nested_models_take_the_names_in_order():
-    from modelcfg_cli.tf_weights.tfjs import place_weights
+    from modelcfg_cli.weights.tf.tfjs import place_weights
 
     def dense(name):
         return {"class_name": "Dense", "config": {"name": name, "units": 2}}

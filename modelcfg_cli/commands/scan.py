@@ -35,7 +35,8 @@ def scan_command(ctx, sources, strict, fmt, jobs, weights_file, max_config_bytes
     Exit 0 when no file has an error-level finding, 1 when one has, 2 when a file cannot
     be read (the others are still scanned and reported).
     """
-    from modelcfg_cli.scan import RULES, ScanOptions, scan_sources
+    from modelcfg_cli.scan.batch import ScanOptions, scan_sources
+    from modelcfg_cli.scan.model import RULES
 
     if weights_file and len(sources) != 1:
         raise UsageError(None, f"--weights goes with exactly one SOURCE ({len(sources)} given)")

@@ -1,8 +1,9 @@
-"""`clone` end to end: rewrite a saved model with rules, instantiate it in Keras, save it atomically, check.
+"""The clone pipeline's two halves: `plan_document` (apply the rules, validate and diff the rewritten
+config; no Keras, so `--dry-run` never imports it) and `build` (instantiate the plan in Keras, run the
+post-build steps, save atomically, reload and verify). Keras is imported inside functions only.
 
-The only module (with its `clone_*` helpers) that imports Keras, and only inside functions: planning
-(`plan_clone`: read, apply rules, validate, diff) needs no Keras, so `--dry-run` never imports it.
-Weight transfer and other steps plug in after the build through `post_build` (see `BuildContext`).
+Post-build steps (`BuildContext`) carry the source's weights by Keras's own structure, quantize, or do
+what a library caller asks. `keras_side/clone.py` sequences the halves for the command and the library.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modelcfg_cli.diff import Change, diff
+from modelcfg_cli.checks.schemas import validate_document
+from modelcfg_cli.diffing.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload
 from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path, format_by_extension
@@ -28,13 +30,13 @@ from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
+from modelcfg_cli.rules.model import RuleSet
 from modelcfg_cli.rules.model_actions import quantized_policy
 from modelcfg_cli.rules.setcli import parse_set
-from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
-from modelcfg_cli.weights_file import with_weights_file
+from modelcfg_cli.weights.given_file import with_weights_file
 
-FORMATS = {**{suffix: fmt for fmt, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
+FORMATS = {**{suffix: save_format for save_format, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
 
 
 class CloneRefused(CloneError):
@@ -98,7 +100,7 @@ class CloneResult:
 
     plan: ClonePlan
     out: str
-    fmt: str
+    save_format: str
     backend: str
     layers: int
     params: int
@@ -117,14 +119,34 @@ def plan_clone(
     upgrade: bool = True,
     weights: str | None = None,
 ) -> ClonePlan:
-    """Read SOURCE, apply `rules` then the `--set` edits, validate and diff the result; no Keras.
+    """Read SOURCE (its weights from `weights` when given: `--weights`) and plan its rewrite; no Keras.
+    The rules are read first: a broken rules file is reported before the source is opened."""
+    ruleset = rules_with_sets(rules, sets)
+    doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
+    return plan_document(doc, ruleset, strict=strict, schema_dirs=schema_dirs, upgrade=upgrade)
 
-    A source older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false; `weights`
-    names a file to take the weights from instead of SOURCE (`--weights`)."""
+
+def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
+    """`rules` (any form `as_ruleset` takes), then the `--set` edits."""
     ruleset = as_ruleset(rules)
     for option in sets:
         ruleset = ruleset + parse_set(option)
-    doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
+    return ruleset
+
+
+def plan_document(
+    doc: ModelDocument,
+    rules: object = None,
+    sets: Iterable[str] = (),
+    *,
+    strict: bool = False,
+    schema_dirs: tuple[str, ...] = (),
+    upgrade: bool = True,
+) -> ClonePlan:
+    """Apply `rules` then the `--set` edits to `doc`, validate and diff the result; no Keras.
+
+    A document older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false."""
+    ruleset = rules_with_sets(rules, sets)
     if upgrade and needs_upgrade(doc):
         ruleset = as_ruleset("builtin:keras2") + ruleset
     try:
@@ -138,11 +160,11 @@ def plan_clone(
     return ClonePlan(doc, rewritten, report, changes, findings, strict, quantized[0] if quantized else None)
 
 
-def checked_output(source: str, out: str, fmt: str | None) -> str:
-    """OUT's format (`fmt`, else from its extension), once OUT is known not to be the input, a symlink,
-    a folder or in a folder that does not exist."""
+def checked_save_format(source: str, out: str, save_format: str | None) -> str:
+    """The format to save OUT in (`save_format`, else OUT's extension's), once OUT is known not to be the
+    input, a symlink, a folder or in a folder that does not exist."""
     check_output_path(out, protect=(str(source),))
-    return output_format(out, fmt)
+    return output_format(out, save_format)
 
 
 def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) -> tuple[PostBuildStep, ...]:
@@ -150,61 +172,19 @@ def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) ->
     return (*steps, keep_source_weights) if keep_weights else tuple(steps)
 
 
-def output_format(out: str, fmt: str | None) -> str:
-    """`fmt`, else the format OUT's extension names."""
-    found = fmt or format_by_extension(out, FORMATS)
+def output_format(out: str, save_format: str | None) -> str:
+    """`save_format`, else the format OUT's extension names."""
+    found = save_format or format_by_extension(out, FORMATS)
     if found is None:
         suffix = Path(out).suffix or "no extension"
         raise UsageError(out, f"cannot tell the format from {suffix!r}; pass --save-format keras|h5|json")
     return found
 
 
-def clone(
-    source: str,
-    out: str,
-    rules: object = None,
-    sets: Iterable[str] = (),
-    *,
-    strict: bool = False,
-    unsafe: bool = False,
-    imports: tuple[str, ...] = (),
-    backend: str | None = None,
-    fmt: str | None = None,
-    post_build: Iterable[PostBuildStep] = (),
-    schema_dirs: tuple[str, ...] = (),
-    max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
-    upgrade: bool = True,
-    keep_weights: bool = False,
-    weights: str | None = None,
-) -> CloneResult:
-    """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure).
-
-    With no rules this is `keras.models.clone_model`: the same config, fresh weights; `keep_weights`
-    carries the source's weights over by layer path (from `weights` when given: it implies `keep_weights`).
-    """
-    started = time.perf_counter()
-    out = str(out)
-    fmt = checked_output(source, out, fmt)
-    plan = plan_clone(
-        source,
-        rules,
-        sets,
-        strict=strict,
-        schema_dirs=schema_dirs,
-        max_config_bytes=max_config_bytes,
-        upgrade=upgrade,
-        weights=weights,
-    )
-    steps = post_build_steps(keep_weights or bool(weights), post_build)
-    return build(
-        plan, out, fmt, unsafe=unsafe, imports=imports, backend=backend, post_build=steps, started=started
-    )
-
-
 def build(
     plan: ClonePlan,
     out: str,
-    fmt: str,
+    save_format: str,
     *,
     unsafe: bool = False,
     imports: tuple[str, ...] = (),
@@ -231,11 +211,11 @@ def build(
     context = BuildContext(plan, model, keras, portable_notes)
     after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
     built = built_config(context.model, label)
-    temp = save_temp(keras, context.model, out, fmt)
-    if fmt == "h5":
+    temp = save_temp(keras, context.model, out, save_format)
+    if save_format == "h5":
         context.notes.append(H5_NOTE)
     try:
-        saved = reload_config(keras, temp, fmt, not unsafe, out)
+        saved = reload_config(keras, temp, save_format, not unsafe, out)
         wrong, notes = check_clone(keras, plan.changes, built, saved)
         if wrong:
             raise CloneRefused(out, "the saved model is not the model the rules asked for", wrong)
@@ -246,7 +226,7 @@ def build(
     layers = sum(1 for ref in plan.rewritten.layers() if not ref.wrapped)
     params = int(context.model.count_params())
     seconds = time.perf_counter() - started
-    return CloneResult(plan, out, fmt, chosen, layers, params, seconds, tuple(context.notes))
+    return CloneResult(plan, out, save_format, chosen, layers, params, seconds, tuple(context.notes))
 
 
 def quantize_step(context: BuildContext) -> None:
@@ -264,6 +244,6 @@ def quantize_step(context: BuildContext) -> None:
 
 
 def after_build(context: BuildContext, steps: Iterable[PostBuildStep]) -> None:
-    """The post-build hook: each step (e.g. weight carry-over by layer name) edits `context.model`."""
+    """The post-build hook: each step (e.g. the weight carry-over) edits `context.model`."""
     for step in steps:
         step(context)

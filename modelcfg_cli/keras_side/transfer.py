@@ -77,7 +77,7 @@ def keep_weights(context) -> None:
     """Post-build step of `clone --keep-weights`: the source's weights into the clone. A Keras 3 `.keras`
     file (or its bytes from stdin) is carried as Keras addresses its weights; every other layout (legacy
     `.h5`, tf.keras files, SavedModel folders, `--weights FILE`, a model.json pair) by layer path."""
-    from modelcfg_cli.weights import document_weights
+    from modelcfg_cli.weights.stored import document_weights
 
     doc = context.source
     source = doc.data or doc.path

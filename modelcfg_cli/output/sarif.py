@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from modelcfg_cli.findings import FileReport, Finding
+from modelcfg_cli.version import version_text
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://modelcfg.dev"
@@ -44,7 +45,6 @@ def to_sarif(reports: list[FileReport], descriptions: dict[str, str], root: str 
 
 
 def _driver(rule_ids: list[str], descriptions: dict[str, str]) -> dict:
-    from modelcfg_cli.cli import version_text
 
     version = version_text().split()[1]
     rules = [

@@ -7,13 +7,12 @@ training_config}`; TensorFlow.js itself (Teachable Machine) writes the model con
 download). A `metadata.json` beside it (Teachable
 Machine's: `labels`, `modelName`, `tfjsVersion`, ...) is kept in the metadata. A TF.js *graph* model
 (`format: graph-model`, a GraphDef topology) is refused: it is a TensorFlow graph, not a Keras model.
-The weights are read by `modelcfg_cli.tf_weights.tfjs`; here the manifest is only checked.
+The weights are read by `modelcfg_cli.weights.tf.tfjs`; here the manifest is only checked.
 """
 
 from __future__ import annotations
 
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,6 @@ FORMAT = "tfjs-layers"
 MODEL_JSON = "model.json"
 TOPOLOGY = "modelTopology"
 ENVELOPE_EXTRAS = ("keras_version", "backend", "training_config")
-MAX_JSON_BYTES = 256 * 1024 * 1024
 
 
 def is_tfjs(payload: object) -> bool:
@@ -73,18 +71,6 @@ class TfjsFiles:
     shards: FolderShards | ZipShards | None = None
     companion: bytes | None = None
     companion_name: str = METADATA_FILE
-
-
-def tfjs_files(path: Path, max_config_bytes: int = MAX_JSON_BYTES) -> TfjsFiles | None:
-    """The parts of the TF.js model `path` stands for (a folder, its model.json, or a zip of them)."""
-    json_path = tfjs_json_of(path)
-    if json_path is not None:
-        return folder_files(json_path, max_config_bytes)
-    if path.is_file() and zipfile.is_zipfile(path):
-        from modelcfg_cli.sources.zipped import tfjs_zip_files
-
-        return tfjs_zip_files(str(path), path, max_config_bytes)
-    return None
 
 
 def folder_files(json_path: Path, max_config_bytes: int) -> TfjsFiles:
