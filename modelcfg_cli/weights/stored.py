@@ -24,6 +24,7 @@ import numpy as np
 
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
+from modelcfg_cli.sources import tfjs_files
 from modelcfg_cli.sources.pair import find_pair
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
@@ -48,9 +49,15 @@ class StoredTensor:
 
 def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     """Every layer's arrays in `source`; empty when the source holds no weights (a JSON config).
-    A SavedModel folder's checkpoint, a `model.json` + weights pair and a tf.keras 2.13-2.15 `.keras`
-    file (whose weights are keyed by class and counter) are mapped to layers through their config."""
+    A SavedModel folder's checkpoint, a TF.js layers model's shards, a `model.json` + weights pair and a
+    tf.keras 2.13-2.15 `.keras` file (whose weights are keyed by class and counter) are mapped to layers
+    through their config."""
     path = Path(source)
+    tfjs = tfjs_files(path) if path.exists() else None
+    if tfjs is not None:
+        from modelcfg_cli.weights.tf.tfjs import read_tfjs_weights
+
+        return read_tfjs_weights(tfjs, source)
     if path.is_dir() and (path / "saved_model.pb").is_file():
         from modelcfg_cli.weights.tf.savedmodel import read_savedmodel_weights
 
