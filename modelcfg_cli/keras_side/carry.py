@@ -135,9 +135,13 @@ class Carrier:
                 value = self.store.get(where)[key]
                 kept += 1
             arrays.setdefault(where, {})[key] = value
+        errors: dict[int, tuple] = {}  # given (with `failed_saveables`) so Keras < 3.13 walks it too
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _load_state(layer, array_store(arrays), None, entry, visited_saveables=self.visited)
+            _load_state(layer, array_store(arrays), None, entry, visited_saveables=self.visited,
+                        failed_saveables=set(), error_msgs=errors)  # fmt: skip
+        if errors:
+            raise next(iter(errors.values()))[1]
         if kept < len(wanted) or kept < len(stored):
             why = self.reason(stored, wanted, source, path)
             self.reinit(path, f"kept {kept} of {len(wanted)} tensors; {why}" if kept else why, source)
