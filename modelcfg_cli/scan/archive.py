@@ -127,7 +127,7 @@ def check_member(name: str, opener) -> list[Finding]:
         return (
             _npz_findings(name, opener) if kind == "zip archive" else [_member(ERROR, name, "is not an npz")]
         )
-    if is_archive(kind):
+    if kind is not None and is_archive(kind):
         inside, pickles = _inner(kind, opener)
         rule = "pickle" if pickles else "unexpected-member"
         return [_member(ERROR, name, f"is {_article(kind)} inside the model{inside}", rule)]
