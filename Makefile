@@ -27,6 +27,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check modelcfg_cli tests benchmarks examples scripts
 	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples scripts
+	$(BIN)/lint-imports
 
 schemas: install
 	$(BIN)/python scripts/schemagen.py

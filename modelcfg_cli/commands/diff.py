@@ -155,7 +155,7 @@ def _shown(changes: list, verbose: bool) -> list:
     return changes if verbose else [change for change in changes if not is_default_only(change)]
 
 
-def _weight_changes(doc_a, doc_b, renamed: dict[str, str]) -> list:
+def _weight_changes(doc_a, doc_b, renamed: dict) -> list:
     from modelcfg_cli.weights.diff import diff_weights
 
     return diff_weights(doc_a, doc_b, renamed=renamed)

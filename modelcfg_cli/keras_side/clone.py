@@ -80,7 +80,7 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
         weights=request.weights_file,
         allow_fresh=tuple(request.allow_fresh),
     )
-    if request.dry_run or plan.problems:
+    if save_format is None or plan.problems:  # a dry run, or a plan that cannot be built
         return CloneRun(plan)
     try:
         result = build(

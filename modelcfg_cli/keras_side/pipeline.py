@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.diffing.diff import Change, diff
@@ -76,8 +77,8 @@ class BuildContext:
     built model and the keras module; steps append lines for the report to `notes`."""
 
     plan: ClonePlan
-    model: object
-    keras: object
+    model: Any  # a Keras model (Keras has no type information)
+    keras: Any
     notes: list[str] = field(default_factory=list)
 
     @property
