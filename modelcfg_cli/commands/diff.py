@@ -118,8 +118,7 @@ def execute(options: DiffCommandOptions, render, color: str) -> int:
     doc_a, doc_b = _read_both(options)
     diff_options = DiffOptions(options.ignore, options.ignore_names, options.ignore_new_fields)
     changes = diff(doc_a, doc_b, diff_options)
-    renamed = {change.layer: str(change.new) for change in changes if change.kind == "renamed"}
-    weight_changes = _weight_changes(doc_a, doc_b, renamed) if options.weights else []
+    weight_changes = _weight_changes(doc_a, doc_b, changes, diff_options) if options.weights else []
     shown = _shown(changes, options.verbose)
     summary = summarize(shown + weight_changes, doc_a, doc_b)
     summary["default_only"] = len(changes) - len(shown)
@@ -155,9 +154,14 @@ def _shown(changes: list, verbose: bool) -> list:
     return changes if verbose else [change for change in changes if not is_default_only(change)]
 
 
-def _weight_changes(doc_a, doc_b, renamed: dict[str, str]) -> list:
+def _weight_changes(doc_a, doc_b, changes: list, diff_options) -> list:
+    from modelcfg_cli.diff import paired_names
     from modelcfg_cli.weights_diff import diff_weights
 
+    if diff_options.ignore_names:  # no renames are reported, but layers are paired by position
+        renamed = paired_names(doc_a, doc_b, diff_options)
+    else:
+        renamed = {change.layer: str(change.new) for change in changes if change.kind == "renamed"}
     return diff_weights(doc_a, doc_b, renamed=renamed)
 
 
