@@ -23,11 +23,13 @@ class ActionError(ValueError):
 
 @dataclass
 class Site:
-    """A selected layer: its entry, the model (container) holding it and its path (`outer/inner`)."""
+    """A selected layer: its entry, the model (container) holding it and its path (`outer/inner`). A layer
+    inside a wrapper has the wrapper as container and the layer of the model holding it as `owner`."""
 
     container: dict
     entry: dict
     path: tuple[str, ...]
+    owner: dict | None = None
 
     @property
     def name(self) -> str:
