@@ -25,11 +25,20 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture(scope="session")
 def saved_models(request, tmp_path_factory) -> dict:
     """name -> {format: path, "expected": get_config() as JSON data} for every test model."""
-    return built_once(request, tmp_path_factory, "models", ("models.py",), build_saved_models)
+    return built_once(request, tmp_path_factory, "models", ("models.py", "conftest.py"), build_saved_models)
+
+
+def fresh_keras() -> None:
+    """Reset Keras's automatic names (`dense`, `dense_1`, ...), so a build names its layers the same
+    whatever the process that runs it built before."""
+    import keras
+
+    warnings.filterwarnings("ignore")
+    keras.backend.clear_session()
 
 
 def build_saved_models(folder) -> dict:
-    warnings.filterwarnings("ignore")
+    fresh_keras()
     models = {}
     for name, build in BUILDERS.items():
         model = build()
@@ -54,10 +63,10 @@ def code_models(request, tmp_path_factory) -> dict:
     def build(folder):
         from tests.scan_models import save_code_models
 
-        warnings.filterwarnings("ignore")
+        fresh_keras()
         return save_code_models(folder)
 
-    return built_once(request, tmp_path_factory, "code_models", ("scan_models.py",), build)
+    return built_once(request, tmp_path_factory, "code_models", ("scan_models.py", "conftest.py"), build)
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +76,7 @@ def compare_files(request, tmp_path_factory) -> dict:
     def build(folder):
         from tests.compare_models import write_compare_models
 
-        warnings.filterwarnings("ignore")
+        fresh_keras()
         return write_compare_models(folder)
 
-    return built_once(request, tmp_path_factory, "compare", ("compare_models.py",), build)
+    return built_once(request, tmp_path_factory, "compare", ("compare_models.py", "conftest.py"), build)

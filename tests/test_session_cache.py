@@ -68,7 +68,8 @@ def test_workers_build_once_and_each_gets_its_own_copy(tmp_path):
 
 
 def test_session_models_come_from_the_cache(request, saved_models):
-    store = Path(request.config.cache.mkdir("modelcfg_built")) / f"models-{cache_key('models.py')}"
+    key = cache_key("models.py", "conftest.py")
+    store = Path(request.config.cache.mkdir("modelcfg_built")) / f"models-{key}"
     assert (store / INDEX).is_file()
     keras_file = Path(saved_models["sequential"]["keras"])
     assert keras_file.read_bytes() == (store / "sequential.keras").read_bytes()

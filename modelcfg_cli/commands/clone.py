@@ -138,6 +138,8 @@ def execute(options: CloneOptions, color: str) -> int:
     )
     if options.dry_run or plan.problems:
         return _stop_before_build(plan, options, color)
+    if options.keep_weights and options.source != "-":
+        _check_weights_readable(options.source)
     try:
         steps = post_build_steps(options.carry_weights)
         result = build(
@@ -184,6 +186,15 @@ def _checked_output(options: CloneOptions) -> str | None:
     if options.check and (not options.carry_weights or save_format == "json"):
         raise UsageError("--check", "needs --keep-weights and a .keras or .h5 output (weights to compare)")
     return save_format
+
+
+def _check_weights_readable(source: str) -> None:
+    """Open SOURCE's stored weights before any Keras work: a truncated or unreadable weights file is one
+    line and exit 2, not a failure after building."""
+    from modelcfg_cli.weights import open_datasets
+
+    with open_datasets(source):
+        pass
 
 
 def _stop_before_build(plan, options: CloneOptions, color: str) -> int:

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_pair_options
+from modelcfg_cli.commands.common import (
+    color_of,
+    exit_zero_option,
+    max_config_bytes_option,
+    report_format,
+    report_output_option,
+    weights_pair_options,
+)
 from modelcfg_cli.errors import UsageError, exit_code
 from modelcfg_cli.output import emit
 from modelcfg_cli.output.changes import RENDERERS, DiffView
@@ -21,13 +28,11 @@ from modelcfg_cli.weights_file import with_weights_file
     "--format",
     "fmt",
     type=click.Choice(list(RENDERERS)),
-    default="text",
-    show_default=True,
     help="text for people, json for programs, markdown for a pull-request comment (with a Mermaid graph "
-    "of the changes), html for one self-contained page.",
+    "of the changes), html for one self-contained page [default: from -o FILE's extension, else text].",
 )
 @click.option("--no-graph", is_flag=True, help="Leave the graph out of markdown and html.")
-@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically), not stdout.")
+@report_output_option
 @click.option("--stat", is_flag=True, help="Counts only (per layer and per kind of change).")
 @click.option(
     "--ignore",
@@ -61,7 +66,7 @@ from modelcfg_cli.weights_file import with_weights_file
     help="List default-only differences too (a field absent on one side, null/false/empty on the other); "
     "without it they are one count line.",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the models differ.")
+@exit_zero_option
 @click.option(
     "--emit-rules",
     "rules_out",
@@ -78,6 +83,7 @@ def diff_command(ctx, fmt, ignore, **params):
     apart from its model. Exit 0 when equal, 1 when different, 2 on trouble.
     """
     options = DiffCommandOptions(**params, ignore=tuple(ignore))
+    fmt = report_format(fmt, options.output, RENDERERS)
     ctx.exit(execute(options, RENDERERS[fmt], color_of(ctx)))
 
 

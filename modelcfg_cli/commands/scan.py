@@ -6,7 +6,14 @@ import os
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option, report_read_errors, weights_option
+from modelcfg_cli.commands.common import (
+    color_of,
+    max_config_bytes_option,
+    report_format,
+    report_options,
+    report_read_errors,
+    weights_option,
+)
 from modelcfg_cli.errors import UsageError, exit_code
 from modelcfg_cli.output import emit
 from modelcfg_cli.output.findings import RENDERERS, SCAN_WORDS, FindingsView
@@ -16,14 +23,14 @@ from modelcfg_cli.output.progress import progress
 @click.command("scan")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @click.option("--strict", is_flag=True, help="Every finding is an error (custom classes included).")
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
+@report_options(RENDERERS)
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for many files [default: cores]."
 )
 @weights_option
 @max_config_bytes_option
 @click.pass_context
-def scan_command(ctx, sources, strict, fmt, jobs, weights_file, max_config_bytes):
+def scan_command(ctx, sources, strict, fmt, output, exit_zero, jobs, weights_file, max_config_bytes):
     """Find what in each SOURCE runs code or reaches outside Keras when it is loaded.
 
     Lambda layers, functions and classes from outside Keras, layers that load outside graphs
@@ -37,12 +44,14 @@ def scan_command(ctx, sources, strict, fmt, jobs, weights_file, max_config_bytes
     """
     from modelcfg_cli.scan import RULES, ScanOptions, scan_sources
 
+    fmt = report_format(fmt, output, RENDERERS)
     if weights_file and len(sources) != 1:
         raise UsageError(None, f"--weights goes with exactly one SOURCE ({len(sources)} given)")
     color = color_of(ctx)
     with progress("scanning", len(sources), color) as done:
         options = ScanOptions(strict, max_config_bytes, weights_file)
         reports = scan_sources(list(sources), options, jobs=jobs or os.cpu_count() or 1, done=done)
-    emit(RENDERERS[fmt], FindingsView(reports, SCAN_WORDS, RULES), color=color)
+    view = FindingsView(reports, SCAN_WORDS, RULES)
+    emit(RENDERERS[fmt], view, color=color, output=output, protect=tuple(sources))
     report_read_errors(ctx, reports)
-    ctx.exit(exit_code(not all(r.valid for r in reports)))
+    ctx.exit(exit_code(not all(r.valid for r in reports) and not exit_zero))
