@@ -70,6 +70,15 @@ def code_models(request, tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="session")
+def scan_probes(tmp_path_factory) -> dict:
+    """Attack probes and clean files for scan, built as an attacker would (see tests/scan_probes.py)."""
+    from tests.scan_probes import write_probes
+
+    warnings.filterwarnings("ignore")
+    return write_probes(tmp_path_factory.mktemp("scan_probes"))
+
+
+@pytest.fixture(scope="session")
 def compare_files(request, tmp_path_factory) -> dict:
     """Models with seeded weights for `compare` and `clone --check` (see tests/compare_models.py)."""
 

@@ -51,6 +51,27 @@ def report_read_errors(ctx: click.Context, reports) -> None:
         ctx.exit(EXIT_TROUBLE)
 
 
+tolerance_options = (
+    click.option(
+        "--atol",
+        type=click.FloatRange(min=0),
+        help="Absolute tolerance [default: 1e-5 for float32, 1e-3 float16, 1e-2 bfloat16].",
+    ),
+    click.option(
+        "--rtol",
+        type=click.FloatRange(min=0),
+        help="Relative tolerance, times |A| [default: 1e-4 for float32, 1e-2 float16, 5e-2 bfloat16].",
+    ),
+)
+
+
+def with_tolerance_options(command):
+    """Add `--atol` and `--rtol` (shared with `clone --check`)."""
+    for option in reversed(tolerance_options):
+        command = option(command)
+    return command
+
+
 REPORT_SUFFIXES = {".json": "json", ".html": "html", ".htm": "html", ".md": "markdown", ".sarif": "sarif"}
 REPORT_SUFFIXES.update({".txt": "text", ".text": "text", ".yaml": "yaml", ".yml": "yaml"})
 

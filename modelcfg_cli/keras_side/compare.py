@@ -88,14 +88,10 @@ class Comparison:
 
 def compare(a: str, b: str, options: CompareOptions = CompareOptions()) -> Comparison:
     """Load A and B in Keras (a legacy file upgraded as `clone` does), run both on the same inputs."""
-    from modelcfg_cli.keras_side.backend import choose_backend, import_keras
     from modelcfg_cli.keras_side.loading import load_source
 
-    if options.batch < 1:
-        raise UsageError("--batch", f"must be at least 1, got {options.batch}")
-    keras = import_keras(choose_backend(options.backend), tuple(options.imports))
-    first, second = (
-        load_source(
+    def loader(source: str, weights: str | None, side: str):
+        return lambda keras: load_source(
             keras,
             source,
             unsafe=options.unsafe,
@@ -103,10 +99,21 @@ def compare(a: str, b: str, options: CompareOptions = CompareOptions()) -> Compa
             weights=weights,
             option=f"--weights-{side}",
         )
-        for source, weights, side in zip((a, b), options.weights, "ab", strict=True)
-    )
+
+    first, second = (loader(s, w, side) for s, w, side in zip((a, b), options.weights, "ab", strict=True))
+    return compare_loaded(first, second, labels=(a, b), options=options)
+
+
+def compare_loaded(load_a, load_b, *, labels: tuple[str, str], options: CompareOptions) -> Comparison:
+    """Import Keras as `options` say, load both sides (`load_a(keras)` gives a `LoadedModel`) and compare."""
+    from modelcfg_cli.keras_side.backend import choose_backend, import_keras
+
+    if options.batch < 1:
+        raise UsageError("--batch", f"must be at least 1, got {options.batch}")
+    keras = import_keras(choose_backend(options.backend), tuple(options.imports))
+    first, second = load_a(keras), load_b(keras)
     notes = [f"{loaded.label}: {note}" for loaded in (first, second) for note in loaded.notes]
-    return compare_models(keras, first.model, second.model, labels=(a, b), options=options, notes=notes)
+    return compare_models(keras, first.model, second.model, labels=labels, options=options, notes=notes)
 
 
 def compare_models(

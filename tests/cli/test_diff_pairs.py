@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from modelcfg_cli.diff import Change, diff
+from modelcfg_cli.diffing.diff import Change, diff
 from modelcfg_cli.sources import read_document
 from tests.helpers import invoke
 
