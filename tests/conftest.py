@@ -70,12 +70,16 @@ def code_models(request, tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="session")
-def scan_probes(tmp_path_factory) -> dict:
+def scan_probes(request, tmp_path_factory) -> dict:
     """Attack probes and clean files for scan, built as an attacker would (see tests/scan_probes.py)."""
-    from tests.scan_probes import write_probes
 
-    warnings.filterwarnings("ignore")
-    return write_probes(tmp_path_factory.mktemp("scan_probes"))
+    def build(folder):
+        from tests.scan_probes import write_probes
+
+        fresh_keras()
+        return write_probes(folder)
+
+    return built_once(request, tmp_path_factory, "scan_probes", ("scan_probes.py", "conftest.py"), build)
 
 
 @pytest.fixture(scope="session")
