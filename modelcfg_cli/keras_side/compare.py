@@ -110,7 +110,7 @@ def compare_loaded(load_a, load_b, *, labels: tuple[str, str], options: CompareO
 
     if options.batch < 1:
         raise UsageError("--batch", f"must be at least 1, got {options.batch}")
-    keras = import_keras(choose_backend(options.backend), tuple(options.imports))
+    keras = import_keras(choose_backend(options.backend, "compare"), tuple(options.imports))
     first, second = load_a(keras), load_b(keras)
     notes = [f"{loaded.label}: {note}" for loaded in (first, second) for note in loaded.notes]
     return compare_models(keras, first.model, second.model, labels=labels, options=options, notes=notes)

@@ -182,9 +182,13 @@ def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) ->
     return (*steps, keep_source_weights) if keep_weights else tuple(steps)
 
 
-def output_format(out: str, save_format: str | None) -> str:
-    """`save_format`, else the format OUT's extension names."""
-    found = save_format or format_by_extension(out, FORMATS)
+def output_format(out: str, fmt: str | None) -> str:
+    """`fmt`, else the format OUT's extension names; `fmt` contradicting the extension is refused (Keras
+    could not load an HDF5 file named `.keras`)."""
+    implied = format_by_extension(out, FORMATS)
+    if fmt and implied and fmt != implied:
+        raise UsageError(out, f"--save-format {fmt} contradicts the extension (a {implied} file name)")
+    found = fmt or implied
     if found is None:
         suffix = Path(out).suffix or "no extension"
         raise UsageError(out, f"cannot tell the format from {suffix!r}; pass --save-format keras|h5|json")
