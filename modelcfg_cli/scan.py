@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 from typing import NamedTuple
 
 from modelcfg_cli.bytecode import bytecode_names, is_bytecode
@@ -70,7 +71,26 @@ def scan_model(doc: ModelDocument, *, strict: bool = False, archive=None) -> lis
         findings.extend(scan_archive(archive if archive is not None else doc.path, doc.label))
     elif fmt == "keras-dir" and doc.path:
         findings.extend(scan_folder(doc.path))
+        findings.extend(scan_preset_parts(doc.path))
     return [replace(f, severity=ERROR) for f in findings] if strict else findings
+
+
+def scan_preset_parts(path: str) -> list[Finding]:
+    """The code-bearing places of a keras-hub preset's part configs (tokenizer, preprocessor, task),
+    each finding named by its file."""
+    from modelcfg_cli.document import document_from_payload
+    from modelcfg_cli.presets import preset_parts
+
+    findings = []
+    for part in preset_parts(path) if Path(path).is_dir() else ():
+        if part.envelope is None:
+            findings.append(Finding(ERROR, "", f"{part.file} {part.problem}", rule="unexpected-member", member=part.file))
+            continue
+        doc = document_from_payload(part.envelope, part.file)
+        for found in scan_document(doc):
+            message = f"{part.file}: {found.pointer or '/'}: {found.message}"
+            findings.append(replace(found, message=message, member=part.file, layer=None))
+    return findings
 
 
 def code_warnings(doc: ModelDocument, known: list[Finding], *, strict: bool = False) -> list[Finding]:

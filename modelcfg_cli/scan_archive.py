@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from modelcfg_cli.findings import ERROR, WARNING, Finding
+from modelcfg_cli.presets import is_preset, preset_member
 
 KERAS_MEMBERS = frozenset({"config.json", "metadata.json", "model.weights.h5", "model.weights.npz"})
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".dill", ".pt", ".pth")
@@ -91,6 +92,7 @@ def _duplicates(infos: list[zipfile.ZipInfo]) -> list[Finding]:
 def scan_folder(path: str) -> list[Finding]:
     """Findings for the files of a model folder saved with `zipped=False` (symlinks are not followed)."""
     root = Path(path)
+    preset = is_preset(root)
     findings = []
     for folder, dirs, files in os.walk(root):
         for name in sorted(dirs) + sorted(files):
@@ -99,14 +101,14 @@ def scan_folder(path: str) -> list[Finding]:
             if full.is_symlink():
                 findings.append(_member(ERROR, relative, f"is a symlink to {os.readlink(full)!r}"))
             elif full.is_file():
-                findings.extend(check_member(relative, lambda full=full: full.open("rb")))
+                findings.extend(check_member(relative, lambda full=full: full.open("rb"), preset=preset))
         dirs[:] = sorted(d for d in dirs if not (Path(folder) / d).is_symlink())
     return findings
 
 
-def check_member(name: str, opener) -> list[Finding]:
+def check_member(name: str, opener, *, preset: bool = False) -> list[Finding]:
     """Findings for one member called `name`; `opener()` opens it for reading (only its head is read,
-    and a zip member is listed)."""
+    and a zip member is listed). In a keras-hub `preset` folder, the files keras-hub writes are known."""
     if name.startswith("/") or ".." in name.split("/") or "\\" in name:
         return [_member(ERROR, name, "has a path that leaves the archive folder")]
     try:
@@ -117,7 +119,7 @@ def check_member(name: str, opener) -> list[Finding]:
     if (kind or "").startswith("pickle") or name.lower().endswith(PICKLE_SUFFIXES):
         shown = kind if (kind or "").startswith("pickle") else "pickle (by its name)"
         return [_member(ERROR, name, f"is a {shown}: unpickling it runs code", "pickle")]
-    if name == "model.weights.h5":
+    if name == "model.weights.h5" or (preset and name.endswith(".weights.h5") and preset_member(name)):
         return (
             []
             if kind == "HDF5 file"
@@ -131,7 +133,7 @@ def check_member(name: str, opener) -> list[Finding]:
         inside, pickles = _inner(kind, opener)
         rule = "pickle" if pickles else "unexpected-member"
         return [_member(ERROR, name, f"is {_article(kind)} inside the model{inside}", rule)]
-    if name in KERAS_MEMBERS or name.startswith("assets/"):
+    if name in KERAS_MEMBERS or name.startswith("assets/") or (preset and preset_member(name)):
         return []
     what = f"a {kind}" if kind else "a file"
     return [_member(WARNING, name, f"is {what} Keras does not write (expected {_expected()})")]
