@@ -77,7 +77,8 @@ def read_part(path: Path) -> PresetPart:
     if not isinstance(value, dict) or not isinstance(value.get("class_name"), str):
         return PresetPart(path.name, "?", None, None, "is not a serialized Keras object")
     registered = value.get("registered_name")
-    return PresetPart(path.name, value["class_name"], registered if isinstance(registered, str) else None, value)
+    registered = registered if isinstance(registered, str) else None
+    return PresetPart(path.name, value["class_name"], registered, value)
 
 
 def assets(folder: str | Path) -> list[tuple[str, int]]:

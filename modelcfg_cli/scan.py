@@ -84,7 +84,8 @@ def scan_preset_parts(path: str) -> list[Finding]:
     findings = []
     for part in preset_parts(path) if Path(path).is_dir() else ():
         if part.envelope is None:
-            findings.append(Finding(ERROR, "", f"{part.file} {part.problem}", rule="unexpected-member", member=part.file))
+            message = f"{part.file} {part.problem}"
+            findings.append(Finding(ERROR, "", message, rule="unexpected-member", member=part.file))
             continue
         doc = document_from_payload(part.envelope, part.file)
         for found in scan_document(doc):

@@ -19,23 +19,37 @@ def _lines(preset: dict) -> list[str]:
     rows = preset["stored_layers"]
     params = sum(row["parameters"] for row in rows)
     out.append(f"stored layers: {len(rows)} with weights, {params:,} parameters")
-    table = [(row["layer"], str(row["tensors"]), f"{row['parameters']:,}", ", ".join(row["shapes"])) for row in rows]
+    table = [_layer_cells(row) for row in rows]
     out.extend(_table(("layer", "tensors", "parameters", "shapes"), table))
-    out.append("parts:")
-    for part in preset["parts"]:
-        out.append(f"  {part['file']}  {part['class']}" + (f"  ({part['problem']})" if part["problem"] else ""))
-    out.extend(f"  {item['path']}  {_bytes(item['bytes'])}" for item in preset["assets"])
-    files = preset["weight_files"]
-    shards = sum(1 for item in files if item["file"].startswith("model_"))
-    kind = f"sharded in {shards} files" if preset["sharded"] else "one file"
-    total = sum(item["bytes"] for item in files)
-    out.append(f"weights: {kind}, {_bytes(total)} ({', '.join(item['file'] for item in files)})")
+    parts = [(p["file"], p["class"] + (f" ({p['problem']})" if p["problem"] else "")) for p in preset["parts"]]
+    parts += [(item["path"], _bytes(item["bytes"])) for item in preset["assets"]]
+    out.append("parts:" if parts else "parts: none besides the backbone")
+    out.extend(_table(None, parts))
+    out.append(_weights_line(preset))
     return out
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(cells[i]) for cells in [header, *rows]) for i in range(len(header))]
-    return ["  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() for cells in [header, *rows]]
+def _layer_cells(row: dict) -> tuple[str, ...]:
+    return row["layer"], str(row["tensors"]), f"{row['parameters']:,}", ", ".join(row["shapes"])
+
+
+def _weights_line(preset: dict) -> str:
+    files = preset["weight_files"]
+    shards = [item["file"] for item in files if item["file"].startswith("model_")]
+    named = [item["file"] for item in files if not item["file"].startswith("model_")]
+    if shards:
+        named.append(f"{shards[0]} .. {shards[-1]}" if len(shards) > 1 else shards[0])
+    kind = f"sharded in {len(shards)} files" if preset["sharded"] else "one file"
+    total = sum(item["bytes"] for item in files)
+    return f"weights: {kind}, {_bytes(total)} ({', '.join(named)})"
+
+
+def _table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> list[str]:
+    lines = [header, *rows] if header else rows
+    if not lines:
+        return []
+    widths = [max(len(cells[i]) for cells in lines) for i in range(len(lines[0]))]
+    return ["  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() for cells in lines]
 
 
 def _bytes(count: int) -> str:
