@@ -21,7 +21,9 @@ def _lines(preset: dict) -> list[str]:
     out.append(f"stored layers: {len(rows)} with weights, {params:,} parameters")
     table = [_layer_cells(row) for row in rows]
     out.extend(_table(("layer", "tensors", "parameters", "shapes"), table))
-    parts = [(p["file"], p["class"] + (f" ({p['problem']})" if p["problem"] else "")) for p in preset["parts"]]
+    parts = [
+        (p["file"], p["class"] + (f" ({p['problem']})" if p["problem"] else "")) for p in preset["parts"]
+    ]
     parts += [(item["path"], _bytes(item["bytes"])) for item in preset["assets"]]
     out.append("parts:" if parts else "parts: none besides the backbone")
     out.extend(_table(None, parts))
@@ -49,7 +51,7 @@ def _table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> list[
     if not lines:
         return []
     widths = [max(len(cells[i]) for cells in lines) for i in range(len(lines[0]))]
-    return ["  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() for cells in lines]
+    return ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in lines]
 
 
 def _bytes(count: int) -> str:
