@@ -7,7 +7,6 @@ Weight transfer and other steps plug in after the build through `post_build` (se
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,8 +18,10 @@ from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
-from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate
+from modelcfg_cli.keras_side.savers import FileSaver, PresetSaver, is_preset_path
 from modelcfg_cli.keras_side.portable import portable_compile_config
+from modelcfg_cli.keras_side.preset_out import check_preset_output
 from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.verify import check_clone
@@ -139,8 +140,11 @@ def plan_clone(
 
 
 def checked_output(source: str, out: str, fmt: str | None) -> str:
-    """OUT's format (`fmt`, else from its extension), once OUT is known not to be the input, a symlink,
-    a folder or in a folder that does not exist."""
+    """OUT's format (`fmt`, else from its extension; a folder or a name without one is a preset), once
+    OUT is known not to be the input, a symlink, a folder or in a folder that does not exist."""
+    if fmt == "preset" or (fmt is None and is_preset_path(out)):
+        check_preset_output(out, protect=(str(source),))
+        return "preset"
     check_output_path(out, protect=(str(source),))
     return output_format(out, fmt)
 
@@ -176,6 +180,7 @@ def clone(
     upgrade: bool = True,
     keep_weights: bool = False,
     weights: str | None = None,
+    max_shard_size: float | None = None,
 ) -> CloneResult:
     """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure).
 
@@ -197,7 +202,15 @@ def clone(
     )
     steps = post_build_steps(keep_weights or bool(weights), post_build)
     return build(
-        plan, out, fmt, unsafe=unsafe, imports=imports, backend=backend, post_build=steps, started=started
+        plan,
+        out,
+        fmt,
+        unsafe=unsafe,
+        imports=imports,
+        backend=backend,
+        post_build=steps,
+        started=started,
+        max_shard_size=max_shard_size,
     )
 
 
@@ -211,6 +224,7 @@ def build(
     backend: str | None = None,
     post_build: Iterable[PostBuildStep] = (),
     started: float | None = None,
+    max_shard_size: float | None = None,
 ) -> CloneResult:
     """Instantiate the plan's config in Keras, run the post-build steps, save, reload and check."""
     started = time.perf_counter() if started is None else started
@@ -231,18 +245,19 @@ def build(
     context = BuildContext(plan, model, keras, portable_notes)
     after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
     built = built_config(context.model, label)
-    temp = save_temp(keras, context.model, out, fmt)
+    saver = PresetSaver(plan.source.path, max_shard_size) if fmt == "preset" else FileSaver(fmt)
+    temp = saver.save(keras, context.model, out)
     if fmt == "h5":
         context.notes.append(H5_NOTE)
     try:
-        saved = reload_config(keras, temp, fmt, not unsafe, out)
+        saved = saver.reload(keras, temp, not unsafe, out)
         wrong, notes = check_clone(keras, plan.changes, built, saved)
         if wrong:
             raise CloneRefused(out, "the saved model is not the model the rules asked for", wrong)
         context.notes.extend(notes)
-        os.replace(temp, out)
+        saver.publish(temp, out)
     finally:
-        temp.unlink(missing_ok=True)
+        saver.discard(temp)
     layers = sum(1 for ref in plan.rewritten.layers() if not ref.wrapped)
     params = int(context.model.count_params())
     seconds = time.perf_counter() - started
