@@ -19,10 +19,10 @@ from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate
-from modelcfg_cli.keras_side.savers import FileSaver, PresetSaver, is_preset_path
 from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.preset_out import check_preset_output
 from modelcfg_cli.keras_side.quiet import H5_NOTE
+from modelcfg_cli.keras_side.savers import FileSaver, PresetSaver, is_preset_path
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings

@@ -119,10 +119,10 @@ def copy_parts(source: Path, out: Path, config: dict) -> None:
     if task.is_file():
         value = json.loads(task.read_text(encoding="utf-8"))
         inner = value.get("config") if isinstance(value, dict) else None
-        if isinstance(inner, dict) and isinstance(inner.get("backbone"), dict):
-            if inner["backbone"] != config:
-                inner["backbone"] = config
-                task.write_text(json.dumps(value, indent=4), encoding="utf-8")
+        backbone = inner.get("backbone") if isinstance(inner, dict) else None
+        if isinstance(backbone, dict) and backbone != config:
+            inner["backbone"] = config
+            task.write_text(json.dumps(value, indent=4), encoding="utf-8")
 
 
 def reload_preset_config(keras, temp: Path, safe_mode: bool) -> dict:
