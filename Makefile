@@ -32,6 +32,7 @@ schemas: install
 	$(BIN)/python -m modelcfg_cli.keras_side.schemagen
 	$(BIN)/python -m modelcfg_cli.rules.schema
 	$(BIN)/python -m modelcfg_cli.keras_side.keras_names
+	$(BIN)/python -m modelcfg_cli.keras_side.hubschemas
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -8,6 +8,7 @@ from functools import partial
 
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import WARNING, FileReport, Finding
+from modelcfg_cli.hub_schemas import preset_part_findings
 from modelcfg_cli.scan import code_warnings
 from modelcfg_cli.schemas import sort_findings, validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
@@ -44,6 +45,7 @@ def check_source(source: str, options: ValidateOptions) -> FileReport:
         message = f"saved by {version}: checked as stored; --upgrade checks the Keras 3 config clone builds"
         notes.append(Finding(WARNING, "", message))
     findings = validate_document(doc, options.strict, options.schema_dirs)
+    findings += preset_part_findings(doc.path, options.strict)
     findings += code_warnings(doc, findings, strict=options.strict)
     if options.policies:
         from modelcfg_cli.policies import check_policies
