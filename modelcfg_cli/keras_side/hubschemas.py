@@ -6,8 +6,9 @@ task's config is the arguments of its constructor. For every registered class, k
 that constructor's signature: the arguments become the schema's properties (with their defaults), those
 without a default are required (`from_config` fails without them), and the base layer arguments (`name`,
 `trainable`, `dtype`) are added; a constructor that passes `**kwargs` on adds its keras-hub base
-classes' arguments, and the keys a constructor takes out of `**kwargs` itself. A model class passes unknown keys on to `keras.Model`, which ignores them silently:
-its schema says so (`x-ignores-unknown`) and validate reports an unknown key as a warning, not an error. One file holds every class (`$defs`, keyed by registered name) with the keras-hub version.
+classes' arguments, and the keys a constructor takes out of `**kwargs` itself. A model class passes
+unknown keys on to `keras.Model`, which ignores them silently (`x-ignores-unknown`): validate reports an
+unknown key as a warning, not an error. One file holds every class (`$defs`, by registered name).
 """
 
 from __future__ import annotations
