@@ -41,7 +41,7 @@ def class_schema(registered: str, cls) -> dict:
                 properties[name] = {}
                 required += [name] if depth == 0 else []
             else:
-                properties[name] = {"default": _json_default(parameter.default)}
+                properties[name] = _with_default(parameter.default)
     for name in _popped_keys(cls):
         properties.setdefault(name, {})
     schema = {"title": registered, "type": "object", "properties": properties, "required": required}
@@ -81,12 +81,13 @@ def _is_model(cls) -> bool:
     return issubclass(cls, keras.Model)
 
 
-def _json_default(value: object) -> object:
+def _with_default(value: object) -> dict:
+    """`{"default": value}` when the default is JSON data (an object default is left unsaid)."""
     try:
         json.dumps(value)
     except (TypeError, ValueError):
-        return repr(value)
-    return value
+        return {}
+    return {"default": value}
 
 
 def registered_classes() -> dict[str, type]:
