@@ -73,9 +73,10 @@ def affected(changes) -> tuple[set[str], dict[str, str]]:
 class Carrier:
     """One carry-over: the source store, what the rules changed, and the report being filled."""
 
-    def __init__(self, keras, store, plan):
+    def __init__(self, keras, store, plan, stream=None):
         self.keras = keras
         self.store = store
+        self.stream = stream
         self.entries = source_layers(store.h5_file)
         self.by_path = {path: entry for entry, path in self.entries.items()}
         self.changed, self.renamed = affected(plan.changes)
@@ -106,8 +107,20 @@ class Carrier:
                 self.carry_model(layer, path, source)
             else:
                 self.match(layer, entry, path, source)
-        elif not self.load(layer, entry):
+        elif not self.streamed(layer, entry) and not self.load(layer, entry):
             self.match(layer, entry, path, source)
+
+    def streamed(self, layer, entry: str) -> bool:
+        """With a `StreamState` (`streaming.py`): the layer's tensors are copied from the source file
+        when it is saved, not loaded; False when they do not fit its variables exactly."""
+        if self.stream is None:
+            return False
+        from modelcfg_cli.keras_side.streaming import stream_layer
+
+        places = stream_layer(layer, entry, self.stored_shapes(entry), self.stream)
+        if places is not None:
+            self.store.read.update(places)
+        return places is not None
 
     def load(self, layer, entry: str) -> bool:
         """Keras's own loading of `layer` from the file's sub-tree at `entry`; False when Keras refuses."""
@@ -218,9 +231,10 @@ def _dtypes(items: list[tuple[tuple, str]]) -> str:
     return ", ".join(dict.fromkeys(dtype for _, dtype in items))
 
 
-def carry_weights(keras, model, store, plan) -> WeightReport:
-    """Every source tensor into `model` (the built clone) where Keras's structure puts it."""
-    carrier = Carrier(keras, store, plan)
+def carry_weights(keras, model, store, plan, stream=None) -> WeightReport:
+    """Every source tensor into `model` (the built clone) where Keras's structure puts it (or, with a
+    `stream`, marked to be copied from the source when the clone is saved)."""
+    carrier = Carrier(keras, store, plan, stream)
     carrier.carry_model(model)
     report = carrier.finish()
     optimizer = _count_tensors(store.h5_file.get("optimizer"))

@@ -18,11 +18,12 @@ from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
-from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate
+from modelcfg_cli.keras_side.build import SUFFIXES, built_config
 from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.preset_out import check_preset_output
 from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.savers import FileSaver, PresetSaver, is_preset_path
+from modelcfg_cli.keras_side.streaming import build_model, settle, stream_for
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings
@@ -84,6 +85,7 @@ class BuildContext:
     model: object
     keras: object
     notes: list[str] = field(default_factory=list)
+    stream: object = None  # a `streaming.StreamState` when unchanged tensors go file to file
 
     @property
     def source(self) -> ModelDocument:
@@ -241,16 +243,39 @@ def build(
     chosen = choose_backend(backend)
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
-    model = instantiate(keras, envelope, not unsafe, label)
-    context = BuildContext(plan, model, keras, portable_notes)
-    after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
-    built = built_config(context.model, label)
-    saver = PresetSaver(plan.source.path, max_shard_size) if fmt == "preset" else FileSaver(fmt)
+    stream = stream_for(plan, fmt, tuple(post_build), keep_source_weights)
+    model = build_model(keras, envelope, not unsafe, label, stream)
+    context = BuildContext(plan, model, keras, portable_notes, stream=stream)
+    try:
+        after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
+        stream = settle(context.model, stream, fmt, max_shard_size)
+        save_and_check(context, out, fmt, not unsafe, make_saver(plan, fmt, max_shard_size, stream))
+    finally:
+        if context.stream is not None:
+            context.stream.close()
+    layers = sum(1 for ref in plan.rewritten.layers() if not ref.wrapped)
+    params = int(context.model.count_params())
+    seconds = time.perf_counter() - started
+    return CloneResult(plan, out, fmt, chosen, layers, params, seconds, tuple(context.notes))
+
+
+def make_saver(plan: ClonePlan, fmt: str, max_shard_size: float | None, stream):
+    """The saver for `fmt`: a preset folder or one file; `stream` copies unchanged tensors file to file."""
+    if fmt == "preset":
+        return PresetSaver(plan.source.path, max_shard_size, stream)
+    return FileSaver(fmt, stream)
+
+
+def save_and_check(context: BuildContext, out: str, fmt: str, safe_mode: bool, saver) -> None:
+    """Save the clone beside OUT, check that Keras rebuilds the model the rules asked for, move it onto
+    OUT (nothing is left behind on failure)."""
+    keras, plan = context.keras, context.plan
+    built = built_config(context.model, plan.source.label)
     temp = saver.save(keras, context.model, out)
     if fmt == "h5":
         context.notes.append(H5_NOTE)
     try:
-        saved = saver.reload(keras, temp, not unsafe, out)
+        saved = saver.reload(keras, temp, safe_mode, out)
         wrong, notes = check_clone(keras, plan.changes, built, saved)
         if wrong:
             raise CloneRefused(out, "the saved model is not the model the rules asked for", wrong)
@@ -258,10 +283,6 @@ def build(
         saver.publish(temp, out)
     finally:
         saver.discard(temp)
-    layers = sum(1 for ref in plan.rewritten.layers() if not ref.wrapped)
-    params = int(context.model.count_params())
-    seconds = time.perf_counter() - started
-    return CloneResult(plan, out, fmt, chosen, layers, params, seconds, tuple(context.notes))
 
 
 def quantize_step(context: BuildContext) -> None:

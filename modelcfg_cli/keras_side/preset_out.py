@@ -42,8 +42,11 @@ def check_preset_output(out: str, protect: tuple[str, ...]) -> None:
             raise UsageError(out, "output would overwrite the input; choose another path")
 
 
-def save_preset_temp(keras, model, out: str, source: str | None, max_shard_gb: float | None) -> Path:
-    """The preset written into a new temporary folder beside `out`; removed again on failure."""
+def save_preset_temp(
+    keras, model, out: str, source: str | None, max_shard_gb: float | None, stream=None
+) -> Path:
+    """The preset written into a new temporary folder beside `out`; removed again on failure. With a
+    `stream` (`streaming.StreamState`) the unchanged tensors are copied from the source file."""
     target = Path(out).absolute()
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     mask = os.umask(0)
@@ -53,7 +56,12 @@ def save_preset_temp(keras, model, out: str, source: str | None, max_shard_gb: f
         config = _plain_config(keras.saving.serialize_keras_object(model))
         (temp / CONFIG_FILE).write_text(json.dumps(config, indent=4), encoding="utf-8")
         (temp / METADATA_FILE).write_text(json.dumps(_metadata(keras, model, source), indent=4))
-        write_weights(model, temp, max_shard_gb)
+        if stream is not None:  # unchanged tensors copied from the source file (one weights file)
+            from modelcfg_cli.keras_side.streaming import write_weights as write_streamed
+
+            write_streamed(model, stream, temp / "model.weights.h5")
+        else:
+            write_weights(model, temp, max_shard_gb)
         if source and is_preset(source):
             copy_parts(Path(source), temp, config)
     except CloneError:

@@ -3,13 +3,17 @@ writes a temporary beside OUT, reads back what Keras would build from it, and mo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from modelcfg_cli.errors import CloneError
+from modelcfg_cli.files import temp_beside
 from modelcfg_cli.keras_side.build import reload_config, save_temp
 from modelcfg_cli.keras_side.preset_out import publish, reload_preset_config, save_preset_temp
+from modelcfg_cli.keras_side.streaming import deferred_variables, save_keras
 
 
 def is_preset_path(out: str) -> bool:
@@ -22,12 +26,24 @@ class FileSaver:
     """A single file in format `fmt` (keras, h5, json)."""
 
     fmt: str
+    stream: object = None  # a `streaming.StreamState`: a `.keras` file whose unchanged tensors are copied
 
     def save(self, keras, model, out: str) -> Path:
-        return save_temp(keras, model, out, self.fmt)
+        if self.stream is None:
+            return save_temp(keras, model, out, self.fmt)
+        temp = temp_beside(out, ".keras")
+        try:
+            save_keras(model, self.stream, temp)
+        except Exception as exc:
+            temp.unlink(missing_ok=True)
+            raise CloneError(out, f"could not save the model: {type(exc).__name__}: {exc}") from exc
+        return temp
 
     def reload(self, keras, temp: Path, safe_mode: bool, label: str) -> dict:
-        return reload_config(keras, temp, self.fmt, safe_mode, label)
+        if self.stream is None:
+            return reload_config(keras, temp, self.fmt, safe_mode, label)
+        with deferred_variables(keras):  # the config is built again, its variables need no values
+            return reload_config(keras, temp, self.fmt, safe_mode, label)
 
     def publish(self, temp: Path, out: str) -> None:
         os.replace(temp, out)
@@ -42,15 +58,17 @@ class PresetSaver:
 
     source: str | None
     max_shard_size: float | None = None
+    stream: object = None
 
     def save(self, keras, model, out: str) -> Path:
-        return save_preset_temp(keras, model, out, self.source, self.max_shard_size)
+        return save_preset_temp(keras, model, out, self.source, self.max_shard_size, self.stream)
 
     def reload(self, keras, temp: Path, safe_mode: bool, label: str) -> dict:
         from modelcfg_cli.keras_side.build import keras_error
 
         try:
-            return reload_preset_config(keras, temp, safe_mode)
+            with deferred_variables(keras) if self.stream is not None else contextlib.nullcontext():
+                return reload_preset_config(keras, temp, safe_mode)
         except Exception as exc:
             raise keras_error(label, exc) from exc
 

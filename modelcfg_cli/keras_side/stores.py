@@ -12,11 +12,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import os
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
 from modelcfg_cli.document import WEIGHTS_FILE
 from modelcfg_cli.shards import merged_view, sharded_index
+
+IN_MEMORY_BYTES = 64 * 1024 * 1024
 
 
 @functools.cache
@@ -126,8 +131,8 @@ def _array_store(H5IOStore):
 def open_source_store(source: str | bytes):
     """A `SourceStore` over the weights of a `.keras` zip (path or bytes) or model folder; None when the
     source holds no `model.weights.h5`. Sharded weights (`model.weights.json`) are read through one merged
-    view of their shards. The zip member is read into memory once: h5py seeking through a
-    zip stream costs seconds on a model of a few hundred layers."""
+    view of their shards. A zip member up to 64 MiB is read into memory once (h5py seeking through a zip
+    stream costs seconds on a model of a few hundred layers); a larger one is copied to a temporary file."""
     source_store = store_classes()[0]
     index = None if isinstance(source, bytes) else sharded_index(source)
     if index is not None:
@@ -135,11 +140,17 @@ def open_source_store(source: str | bytes):
     if not isinstance(source, bytes) and Path(source).is_dir():
         weights = Path(source) / WEIGHTS_FILE
         return source_store(weights) if weights.is_file() else None
-    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+    if isinstance(source, bytes):
+        with zipfile.ZipFile(io.BytesIO(source)) as archive:
+            if WEIGHTS_FILE not in archive.namelist():
+                return None
+            return source_store(io.BytesIO(archive.read(WEIGHTS_FILE)))
+    with zipfile.ZipFile(source) as archive:
         if WEIGHTS_FILE not in archive.namelist():
             return None
-        data = archive.read(WEIGHTS_FILE)
-    return source_store(io.BytesIO(data))
+        if archive.getinfo(WEIGHTS_FILE).file_size <= IN_MEMORY_BYTES:
+            return source_store(io.BytesIO(archive.read(WEIGHTS_FILE)))
+    return _member_store(source_store, source)
 
 
 def _sharded_store(source_store, index: Path):
@@ -150,4 +161,21 @@ def _sharded_store(source_store, index: Path):
         return source_store(view, on_close=stack.close)
     except BaseException:
         stack.close()
+        raise
+
+
+def _member_store(source_store, source: str):
+    """A `SourceStore` over a large zip member copied to a temporary file (removed on close): Keras's
+    store opens a path or bytes in memory, and memory must stay flat."""
+    handle, name = tempfile.mkstemp(suffix=".weights.h5", prefix="modelcfg-")
+    try:
+        with (
+            os.fdopen(handle, "wb") as copy,
+            zipfile.ZipFile(source) as archive,
+            archive.open(WEIGHTS_FILE) as member,
+        ):
+            shutil.copyfileobj(member, copy, 16 * 1024 * 1024)
+        return source_store(name, on_close=lambda: os.unlink(name))
+    except BaseException:
+        os.unlink(name)
         raise

@@ -111,7 +111,11 @@ def _carry_keras(context, source: str | bytes) -> WeightReport | None:
             context.source.label,
             "weights saved by tf.keras 2.13-2.15 do not record layer names; cannot match them by name",
         )
+    stream = getattr(context, "stream", None)
     try:
-        return carry_weights(context.keras, context.model, store, context.plan)
+        return carry_weights(context.keras, context.model, store, context.plan, stream)
     finally:
-        store.close()
+        if stream is None:
+            store.close()
+        else:  # open until the clone is saved: its tensors are copied from it
+            stream.store = store
