@@ -13,7 +13,7 @@ from modelcfg_cli.errors import CloneError
 from modelcfg_cli.files import temp_beside
 from modelcfg_cli.keras_side.build import reload_config, save_temp
 from modelcfg_cli.keras_side.preset_out import publish, reload_preset_config, save_preset_temp
-from modelcfg_cli.keras_side.streaming import deferred_variables, save_keras
+from modelcfg_cli.keras_side.streaming import deferred_variables, reload_deferred, save_keras
 
 
 def is_preset_path(out: str) -> bool:
@@ -42,8 +42,7 @@ class FileSaver:
     def reload(self, keras, temp: Path, safe_mode: bool, label: str) -> dict:
         if self.stream is None:
             return reload_config(keras, temp, self.fmt, safe_mode, label)
-        with deferred_variables(keras):  # the config is built again, its variables need no values
-            return reload_config(keras, temp, self.fmt, safe_mode, label)
+        return reload_deferred(keras, temp, safe_mode, label)  # the variables need no values
 
     def publish(self, temp: Path, out: str) -> None:
         os.replace(temp, out)

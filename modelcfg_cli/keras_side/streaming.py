@@ -194,8 +194,34 @@ def build_model(keras, envelope: dict, safe_mode: bool, label: str, stream: Stre
 
     if stream is None:
         return instantiate(keras, envelope, safe_mode, label)
+    return deferred_instantiate(keras, envelope, safe_mode, label)
+
+
+def deferred_instantiate(keras, envelope: dict, safe_mode: bool, label: str):
+    """The model with deferred variables; compiled afterwards, as `deserialize_keras_object` would (an
+    optimizer cannot be made inside the scope)."""
+    from modelcfg_cli.keras_side.build import instantiate, keras_error
+
+    compile_config = envelope.get("compile_config")
     with deferred_variables(keras):
-        return instantiate(keras, envelope, safe_mode, label)
+        model = instantiate(
+            keras, {k: v for k, v in envelope.items() if k != "compile_config"}, safe_mode, label
+        )
+    if compile_config:
+        try:
+            model.compile_from_config(compile_config)
+        except Exception as exc:
+            raise keras_error(label, exc) from exc
+    return model
+
+
+def reload_deferred(keras, temp: Path, safe_mode: bool, label: str) -> dict:
+    """The serialized model Keras builds again from a saved `.keras` file's config (no values needed)."""
+    import json
+
+    with zipfile.ZipFile(temp) as archive:
+        saved = json.loads(archive.read("config.json"))
+    return json.loads(deferred_instantiate(keras, saved, safe_mode, label).to_json())
 
 
 def settle(model, stream: StreamState | None, fmt: str, max_shard_gb: float | None) -> StreamState | None:
