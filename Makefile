@@ -25,14 +25,14 @@ demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
 lint: install
-	$(BIN)/ruff check modelcfg_cli tests benchmarks examples
-	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples
+	$(BIN)/ruff check modelcfg_cli tests benchmarks examples scripts
+	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples scripts
 
 schemas: install
-	$(BIN)/python -m modelcfg_cli.keras_side.schemagen
+	$(BIN)/python scripts/schemagen.py
 	$(BIN)/python -m modelcfg_cli.rules.schema
-	$(BIN)/python -m modelcfg_cli.keras_side.keras_names
-	$(BIN)/python -m modelcfg_cli.keras_side.hubschemas
+	$(BIN)/python scripts/keras_names.py
+	$(BIN)/python scripts/hubschemas.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -12,25 +12,11 @@ import click
 
 from modelcfg_cli.commands import COMMANDS
 from modelcfg_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TROUBLE, ModelcfgError
+from modelcfg_cli.version import version_text
 
 # `modelcfg` alone prints the help (click >= 8.2 raises it as a usage error): kept as click shows it
 NO_ARGS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def version_text() -> str:
-    """`modelcfg X (keras Y)`, read from package metadata without importing Keras."""
-    from importlib import metadata
-
-    try:
-        own = metadata.version("modelcfg")
-    except metadata.PackageNotFoundError:
-        own = "unknown"
-    try:
-        keras = metadata.version("keras")
-    except metadata.PackageNotFoundError:
-        keras = "not installed"
-    return f"modelcfg {own} (keras {keras})"
 
 
 class ModelcfgGroup(click.Group):

@@ -118,11 +118,12 @@ class ModelDocument:
 
     @property
     def written_by_tf_keras(self) -> bool:
-        """A SavedModel folder, or a `.keras` file whose metadata names Keras 1/2 (tf.keras 2.13-2.15):
-        layouts whose weights are keyed by checkpoint path or by class and counter, not by layer name."""
+        """A SavedModel folder, a TF.js layers model, or a `.keras` file whose metadata names Keras 1/2
+        (tf.keras 2.13-2.15): layouts whose weights are keyed by checkpoint path, by TF variable name or by
+        class and counter, not by layer name."""
         fmt = self.metadata.get("format")
         old = str(self.keras_version or "").startswith(("1.", "2."))
-        return fmt == "savedmodel" or (fmt in KERAS_FILE_FORMATS and old)
+        return fmt in ("savedmodel", "tfjs-layers") or (fmt in KERAS_FILE_FORMATS and old)
 
     def full(self) -> dict:
         """The whole serialized object, as stored (a deep copy)."""

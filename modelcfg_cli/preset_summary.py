@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from modelcfg_cli.document import METADATA_FILE, ModelDocument
-from modelcfg_cli.presets import assets, is_preset, preset_parts, weight_files
-from modelcfg_cli.shards import SHARD_INDEX
+from modelcfg_cli.sources.presets import assets, is_preset, preset_parts, weight_files
+from modelcfg_cli.weights.shards import SHARD_INDEX
 
 SKIPPED_FIELDS = ("name", "trainable", "dtype")
 
@@ -49,7 +49,7 @@ def _metadata(root: Path) -> dict:
 def stored_layers(path: str) -> list[dict]:
     """One row per layer with stored tensors, in the file's order: name, tensor count, parameters,
     shapes (sub-layers' tensors belong to their layer, as `layer.weights` holds them)."""
-    from modelcfg_cli.weights import open_tensors
+    from modelcfg_cli.weights.stored import open_tensors
 
     rows: dict[str, dict] = {}
     with open_tensors(path) as tensors:

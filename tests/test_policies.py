@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from modelcfg_cli.checks.policies import check_policies, load_policies, load_policy_files
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.findings import ERROR, WARNING
-from modelcfg_cli.policies import check_policies, load_policies, load_policy_files
 from modelcfg_cli.sources import read_document
 
 ROOT = Path(__file__).resolve().parents[1]

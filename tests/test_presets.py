@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.shards import merged_view, shard_files
-from modelcfg_cli.weights import read_weights
+from modelcfg_cli.weights.shards import merged_view, shard_files
+from modelcfg_cli.weights.stored import read_weights
 from tests.helpers import assert_one_line_error, invoke
 
 keras_hub = pytest.importorskip("keras_hub")
@@ -251,8 +252,15 @@ def test_model_set_on_a_functional_model_is_refused(saved_models):
 
 
 def test_the_keras_hub_schemas_are_current(tmp_path):
-    from modelcfg_cli.keras_side.hubschemas import build, render
-    from modelcfg_cli.schemas import schema_root
+    import importlib.util
+
+    from modelcfg_cli.schema_store import schema_root
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "hubschemas.py"
+    spec = importlib.util.spec_from_file_location("hubschemas", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    build, render = module.build, module.render
 
     checked_in = schema_root().joinpath("keras_hub.schema.json").read_text(encoding="utf-8")
     assert render(build()) == checked_in, "run `make schemas`"

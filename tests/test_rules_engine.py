@@ -7,9 +7,9 @@ import json
 import pytest
 
 from modelcfg_cli import apply_rules
+from modelcfg_cli.checks.graph import check_graph
 from modelcfg_cli.document import document_from_payload, io_edges
 from modelcfg_cli.errors import RulesError
-from modelcfg_cli.graph import check_graph
 from modelcfg_cli.rules.wiring import references
 from tests.legacy import keras2_functional
 

@@ -49,3 +49,24 @@ def report_read_errors(ctx: click.Context, reports) -> None:
         click.echo(f"modelcfg: error: {report.read_error}", err=True)
     if unreadable:
         ctx.exit(EXIT_TROUBLE)
+
+
+tolerance_options = (
+    click.option(
+        "--atol",
+        type=click.FloatRange(min=0),
+        help="Absolute tolerance [default: 1e-5 for float32, 1e-3 float16, 1e-2 bfloat16].",
+    ),
+    click.option(
+        "--rtol",
+        type=click.FloatRange(min=0),
+        help="Relative tolerance, times |A| [default: 1e-4 for float32, 1e-2 float16, 5e-2 bfloat16].",
+    ),
+)
+
+
+def with_tolerance_options(command):
+    """Add `--atol` and `--rtol` (shared with `clone --check`)."""
+    for option in reversed(tolerance_options):
+        command = option(command)
+    return command

@@ -9,9 +9,9 @@ import click
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_pair_options
 from modelcfg_cli.errors import UsageError, exit_code
 from modelcfg_cli.output import emit
-from modelcfg_cli.output.changes import RENDERERS, DiffView
+from modelcfg_cli.output.diff_report import RENDERERS, DiffView
 from modelcfg_cli.sources import read_document
-from modelcfg_cli.weights_file import with_weights_file
+from modelcfg_cli.weights.given_file import with_weights_file
 
 
 @click.command("diff")
@@ -113,8 +113,8 @@ class DiffCommandOptions:
 
 def execute(options: DiffCommandOptions, render, color: str) -> int:
     """Read both sources, diff configs (and weights), render, write `--emit-rules`; the exit code."""
-    from modelcfg_cli.diff import DiffOptions, diff, summarize
-    from modelcfg_cli.preset_diff import part_changes
+    from modelcfg_cli.diffing.diff import DiffOptions, diff, summarize
+    from modelcfg_cli.diffing.preset_diff import part_changes
 
     doc_a, doc_b = _read_both(options)
     diff_options = DiffOptions(options.ignore, options.ignore_names, options.ignore_new_fields)
@@ -152,19 +152,19 @@ def _read_both(options: DiffCommandOptions):
 
 def _shown(changes: list, verbose: bool) -> list:
     """The changes to list: without `--verbose`, default-only ones are folded into a count."""
-    from modelcfg_cli.diff import is_default_only
+    from modelcfg_cli.diffing.diff import is_default_only
 
     return changes if verbose else [change for change in changes if not is_default_only(change)]
 
 
 def _weight_changes(doc_a, doc_b, renamed: dict[str, str]) -> list:
-    from modelcfg_cli.weights_diff import diff_weights
+    from modelcfg_cli.weights.diff import diff_weights
 
     return diff_weights(doc_a, doc_b, renamed=renamed)
 
 
 def _write_rules(path: str, changes, doc_a, doc_b) -> None:
-    from modelcfg_cli.emit_rules import emit_rules
+    from modelcfg_cli.diffing.emit_rules import emit_rules
     from modelcfg_cli.files import write_atomic
     from modelcfg_cli.output import to_text
 

@@ -77,7 +77,7 @@ def dump(
 
 def preset_configs(doc, full: bool) -> dict:
     """{file name: config} of every config a keras-hub preset holds, the backbone's first."""
-    from modelcfg_cli.presets import is_preset, preset_parts
+    from modelcfg_cli.sources.presets import is_preset, preset_parts
 
     if not is_preset(doc.path):
         raise UsageError(doc.label, "--all reads a keras-hub preset folder (this is not one)")

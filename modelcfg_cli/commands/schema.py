@@ -7,7 +7,7 @@ import click
 from modelcfg_cli.commands.common import color_of
 from modelcfg_cli.errors import UsageError
 from modelcfg_cli.output import emit_data
-from modelcfg_cli.schemas import find_schema, schema_names, schema_text
+from modelcfg_cli.schema_store import find_schema, schema_names, schema_text
 
 
 @click.command("schema")

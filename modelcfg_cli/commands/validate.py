@@ -7,13 +7,13 @@ import os
 
 import click
 
+from modelcfg_cli.checks.user_schemas import UserSchemas
+from modelcfg_cli.checks.validate import ValidateOptions, check_sources
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option, report_read_errors
 from modelcfg_cli.errors import exit_code
 from modelcfg_cli.output import emit
 from modelcfg_cli.output.findings import RENDERERS, FindingsView
 from modelcfg_cli.output.progress import progress
-from modelcfg_cli.schemas import UserSchemas
-from modelcfg_cli.validate import ValidateOptions, check_sources
 
 
 @click.command("validate")
@@ -64,12 +64,12 @@ def validate(ctx, sources, strict, schema_dirs, fmt, jobs, upgrade, policy_files
 def _load_policies(paths) -> tuple:
     if not paths:
         return ()
-    from modelcfg_cli.policies import load_policy_files
+    from modelcfg_cli.checks.policies import load_policy_files
 
     return load_policy_files(paths)
 
 
 def _rule_descriptions(policies: tuple) -> dict[str, str]:
-    from modelcfg_cli.scan import RULES
+    from modelcfg_cli.scan.model import RULES
 
     return {**RULES, **{policy.id: policy.describe() for policy in policies}}

@@ -111,20 +111,11 @@ def ran(keras, model, arrays: list[np.ndarray] | None, label: str) -> Ran:
 
 
 def compare(a: str, b: str, options: CompareOptions = CompareOptions()) -> Comparison:
-    """Load A and B in Keras (a legacy file upgraded as `clone` does), one at a time (A runs and is let
-    go before B is loaded), and run both on the same inputs."""
-    import gc
-
-    from modelcfg_cli.keras_side.backend import choose_backend, import_keras
+    """Load A and B in Keras (a legacy file upgraded as `clone` does), run both on the same inputs."""
     from modelcfg_cli.keras_side.loading import load_source
 
-    if options.batch < 1:
-        raise UsageError("--batch", f"must be at least 1, got {options.batch}")
-    keras = import_keras(choose_backend(options.backend), tuple(options.imports))
-    labels, notes, results = (a, b), [], []
-    specs, arrays = (), None
-    for source, weights, side in zip(labels, options.weights, "ab", strict=True):
-        loaded = load_source(
+    def loader(source: str, weights: str | None, side: str):
+        return lambda keras: load_source(
             keras,
             source,
             unsafe=options.unsafe,
@@ -132,12 +123,30 @@ def compare(a: str, b: str, options: CompareOptions = CompareOptions()) -> Compa
             weights=weights,
             option=f"--weights-{side}",
         )
+
+    first, second = (loader(s, w, side) for s, w, side in zip((a, b), options.weights, "ab", strict=True))
+    return compare_loaded(first, second, labels=(a, b), options=options)
+
+
+def compare_loaded(load_a, load_b, *, labels: tuple[str, str], options: CompareOptions) -> Comparison:
+    """Import Keras as `options` say and compare the two sides (`load_a(keras)` gives a `LoadedModel`),
+    one at a time: A is loaded, run and let go (its outputs kept) before B is loaded."""
+    import gc
+
+    from modelcfg_cli.keras_side.backend import choose_backend, import_keras
+
+    if options.batch < 1:
+        raise UsageError("--batch", f"must be at least 1, got {options.batch}")
+    keras = import_keras(choose_backend(options.backend), tuple(options.imports))
+    notes, results, specs, arrays = [], [], (), None
+    for load, label in zip((load_a, load_b), labels, strict=True):
+        loaded = load(keras)
         notes += [f"{loaded.label}: {note}" for note in loaded.notes]
-        signature = ran(keras, loaded.model, None, source)
+        signature = ran(keras, loaded.model, None, label)
         check_signature(results[0] if results else signature, signature, labels)
         if arrays is None:
             specs, arrays = _inputs(keras, loaded.model, options)
-        results.append(ran(keras, loaded.model, arrays, source))
+        results.append(ran(keras, loaded.model, arrays, label))
         del loaded
         gc.collect()
     return _comparison(results[0], results[1], labels, options, specs, notes)

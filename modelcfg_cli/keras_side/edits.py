@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from modelcfg_cli.diff import MISSING, Change
+from modelcfg_cli.diffing.diff import MISSING, Change
 from modelcfg_cli.document import ModelDocument, document_from_payload
 from modelcfg_cli.summary import dtype_policy_name
 

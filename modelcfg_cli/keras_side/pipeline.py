@@ -1,20 +1,22 @@
-"""`clone` end to end: rewrite a saved model with rules, instantiate it in Keras, save it atomically, check.
+"""The clone pipeline's two halves: `plan_document` (apply the rules, validate and diff the rewritten
+config; no Keras, so `--dry-run` never imports it) and `build` (instantiate the plan in Keras, run the
+post-build steps, save atomically, reload and verify). Keras is imported inside functions only.
 
-The only module (with its `clone_*` helpers) that imports Keras, and only inside functions: planning
-(`plan_clone`: read, apply rules, validate, diff) needs no Keras, so `--dry-run` never imports it.
-Weight transfer and other steps plug in after the build through `post_build` (see `BuildContext`).
+Post-build steps (`BuildContext`) carry the source's weights by Keras's own structure, quantize, or do
+what a library caller asks. `keras_side/clone.py` sequences the halves for the command and the library.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from modelcfg_cli.diff import Change, diff
+from modelcfg_cli.checks.schemas import validate_document
+from modelcfg_cli.diffing.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload
-from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
+from modelcfg_cli.errors import CloneError, CloneRefused, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
@@ -30,21 +32,13 @@ from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
+from modelcfg_cli.rules.model import RuleSet
 from modelcfg_cli.rules.model_actions import quantized_policy
 from modelcfg_cli.rules.setcli import parse_set
-from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
-from modelcfg_cli.weights_file import with_weights_file
+from modelcfg_cli.weights.given_file import with_weights_file
 
-FORMATS = {**{suffix: fmt for fmt, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
-
-
-class CloneRefused(CloneError):
-    """The rewritten model failed a check (invalid config, strict rule, reload mismatch): exit 1."""
-
-    def __init__(self, where: str | None, message: str, problems: list[str]):
-        super().__init__(where, message)
-        self.problems = problems
+FORMATS = {**{suffix: save_format for save_format, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +52,8 @@ class ClonePlan:
     findings: list[Finding]
     strict: bool = False
     quantize: str | None = None  # a quantized `model.dtype_policy`: the mode, applied after the weights
+    upgraded: ModelDocument | None = None  # the source after the built-in upgrade alone, when it ran
+    allow_fresh: tuple[str, ...] = ()  # `--allow-fresh`: layers `--keep-weights` may leave fresh
 
     @property
     def problems(self) -> list[str]:
@@ -101,7 +97,7 @@ class CloneResult:
 
     plan: ClonePlan
     out: str
-    fmt: str
+    save_format: str
     backend: str
     layers: int
     params: int
@@ -119,16 +115,41 @@ def plan_clone(
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
     upgrade: bool = True,
     weights: str | None = None,
+    allow_fresh: tuple[str, ...] = (),
 ) -> ClonePlan:
-    """Read SOURCE, apply `rules` then the `--set` edits, validate and diff the result; no Keras.
+    """Read SOURCE (its weights from `weights` when given: `--weights`) and plan its rewrite; no Keras.
+    The rules are read first: a broken rules file is reported before the source is opened. `allow_fresh`
+    names the layers `--keep-weights` may leave freshly initialised."""
+    ruleset = rules_with_sets(rules, sets)
+    doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
+    plan = plan_document(doc, ruleset, strict=strict, schema_dirs=schema_dirs, upgrade=upgrade)
+    return replace(plan, allow_fresh=tuple(allow_fresh))
 
-    A source older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false; `weights`
-    names a file to take the weights from instead of SOURCE (`--weights`)."""
+
+def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
+    """`rules` (any form `as_ruleset` takes), then the `--set` edits."""
     ruleset = as_ruleset(rules)
     for option in sets:
         ruleset = ruleset + parse_set(option)
-    doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
+    return ruleset
+
+
+def plan_document(
+    doc: ModelDocument,
+    rules: object = None,
+    sets: Iterable[str] = (),
+    *,
+    strict: bool = False,
+    schema_dirs: tuple[str, ...] = (),
+    upgrade: bool = True,
+) -> ClonePlan:
+    """Apply `rules` then the `--set` edits to `doc`, validate and diff the result; no Keras.
+
+    A document older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false."""
+    ruleset = rules_with_sets(rules, sets)
+    upgraded = None
     if upgrade and needs_upgrade(doc):
+        upgraded = _upgraded(doc)
         ruleset = as_ruleset("builtin:keras2") + ruleset
     try:
         envelope, report = apply(doc.envelope, ruleset, doc.metadata)
@@ -138,17 +159,28 @@ def plan_clone(
     findings = validate_document(rewritten, False, schema_dirs)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
-    return ClonePlan(doc, rewritten, report, changes, findings, strict, quantized[0] if quantized else None)
+    mode = quantized[0] if quantized else None
+    return ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded)
 
 
-def checked_output(source: str, out: str, fmt: str | None) -> str:
-    """OUT's format (`fmt`, else from its extension; a folder or a name without one is a preset), once
-    OUT is known not to be the input, a symlink, a folder or in a folder that does not exist."""
-    if fmt == "preset" or (fmt is None and is_preset_path(out)):
+def _upgraded(doc: ModelDocument) -> ModelDocument | None:
+    """`doc` after the built-in upgrade alone (to tell the user's rules from it); None if it refuses."""
+    try:
+        envelope, _ = apply(doc.envelope, as_ruleset("builtin:keras2"), doc.metadata)
+    except UpgradeRefused:
+        return None
+    return document_from_payload(envelope, f"{doc.label} (upgraded)", doc.metadata)
+
+
+def checked_save_format(source: str, out: str, save_format: str | None) -> str:
+    """The format to save OUT in (`save_format`, else OUT's extension's), once OUT is known not to be the
+    input, a symlink, a folder or in a folder that does not exist; a folder or a name without an
+    extension is a keras-hub preset."""
+    if save_format == "preset" or (save_format is None and is_preset_path(out)):
         check_preset_output(out, protect=(str(source),))
         return "preset"
     check_output_path(out, protect=(str(source),))
-    return output_format(out, fmt)
+    return output_format(out, save_format)
 
 
 def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) -> tuple[PostBuildStep, ...]:
@@ -156,70 +188,19 @@ def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) ->
     return (*steps, keep_source_weights) if keep_weights else tuple(steps)
 
 
-def output_format(out: str, fmt: str | None) -> str:
-    """`fmt`, else the format OUT's extension names."""
-    found = fmt or format_by_extension(out, FORMATS)
+def output_format(out: str, save_format: str | None) -> str:
+    """`save_format`, else the format OUT's extension names."""
+    found = save_format or format_by_extension(out, FORMATS)
     if found is None:
         suffix = Path(out).suffix or "no extension"
         raise UsageError(out, f"cannot tell the format from {suffix!r}; pass --save-format keras|h5|json")
     return found
 
 
-def clone(
-    source: str,
-    out: str,
-    rules: object = None,
-    sets: Iterable[str] = (),
-    *,
-    strict: bool = False,
-    unsafe: bool = False,
-    imports: tuple[str, ...] = (),
-    backend: str | None = None,
-    fmt: str | None = None,
-    post_build: Iterable[PostBuildStep] = (),
-    schema_dirs: tuple[str, ...] = (),
-    max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
-    upgrade: bool = True,
-    keep_weights: bool = False,
-    weights: str | None = None,
-    max_shard_size: float | None = None,
-) -> CloneResult:
-    """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure).
-
-    With no rules this is `keras.models.clone_model`: the same config, fresh weights; `keep_weights`
-    carries the source's weights over by layer path (from `weights` when given: it implies `keep_weights`).
-    """
-    started = time.perf_counter()
-    out = str(out)
-    fmt = checked_output(source, out, fmt)
-    plan = plan_clone(
-        source,
-        rules,
-        sets,
-        strict=strict,
-        schema_dirs=schema_dirs,
-        max_config_bytes=max_config_bytes,
-        upgrade=upgrade,
-        weights=weights,
-    )
-    steps = post_build_steps(keep_weights or bool(weights), post_build)
-    return build(
-        plan,
-        out,
-        fmt,
-        unsafe=unsafe,
-        imports=imports,
-        backend=backend,
-        post_build=steps,
-        started=started,
-        max_shard_size=max_shard_size,
-    )
-
-
 def build(
     plan: ClonePlan,
     out: str,
-    fmt: str,
+    save_format: str,
     *,
     unsafe: bool = False,
     imports: tuple[str, ...] = (),
@@ -243,36 +224,37 @@ def build(
     chosen = choose_backend(backend)
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
-    stream = stream_for(plan, fmt, tuple(post_build), keep_source_weights)
+    stream = stream_for(plan, save_format, tuple(post_build), keep_source_weights)
     model = build_model(keras, envelope, not unsafe, label, stream)
     context = BuildContext(plan, model, keras, portable_notes, stream=stream)
     try:
         after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
-        stream = settle(context.model, stream, fmt, max_shard_size)
-        save_and_check(context, out, fmt, not unsafe, make_saver(plan, fmt, max_shard_size, stream))
+        stream = settle(context.model, stream, save_format, max_shard_size)
+        saver = make_saver(plan, save_format, max_shard_size, stream)
+        save_and_check(context, out, save_format, not unsafe, saver)
     finally:
         if context.stream is not None:
             context.stream.close()
     layers = sum(1 for ref in plan.rewritten.layers() if not ref.wrapped)
     params = int(context.model.count_params())
     seconds = time.perf_counter() - started
-    return CloneResult(plan, out, fmt, chosen, layers, params, seconds, tuple(context.notes))
+    return CloneResult(plan, out, save_format, chosen, layers, params, seconds, tuple(context.notes))
 
 
-def make_saver(plan: ClonePlan, fmt: str, max_shard_size: float | None, stream):
-    """The saver for `fmt`: a preset folder or one file; `stream` copies unchanged tensors file to file."""
-    if fmt == "preset":
+def make_saver(plan: ClonePlan, save_format: str, max_shard_size: float | None, stream):
+    """The saver for `save_format`: a preset folder or one file; `stream` copies unchanged tensors."""
+    if save_format == "preset":
         return PresetSaver(plan.source.path, max_shard_size, stream)
-    return FileSaver(fmt, stream)
+    return FileSaver(save_format, stream)
 
 
-def save_and_check(context: BuildContext, out: str, fmt: str, safe_mode: bool, saver) -> None:
+def save_and_check(context: BuildContext, out: str, save_format: str, safe_mode: bool, saver) -> None:
     """Save the clone beside OUT, check that Keras rebuilds the model the rules asked for, move it onto
     OUT (nothing is left behind on failure)."""
     keras, plan = context.keras, context.plan
     built = built_config(context.model, plan.source.label)
     temp = saver.save(keras, context.model, out)
-    if fmt == "h5":
+    if save_format == "h5":
         context.notes.append(H5_NOTE)
     try:
         saved = saver.reload(keras, temp, safe_mode, out)
@@ -300,6 +282,6 @@ def quantize_step(context: BuildContext) -> None:
 
 
 def after_build(context: BuildContext, steps: Iterable[PostBuildStep]) -> None:
-    """The post-build hook: each step (e.g. weight carry-over by layer name) edits `context.model`."""
+    """The post-build hook: each step (e.g. the weight carry-over) edits `context.model`."""
     for step in steps:
         step(context)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE
 from modelcfg_cli.errors import CloneError, UsageError
-from modelcfg_cli.presets import PART_FILES, is_preset
-from modelcfg_cli.shards import SHARD_INDEX
+from modelcfg_cli.sources.presets import PART_FILES, is_preset
+from modelcfg_cli.weights.shards import SHARD_INDEX
 
 DEFAULT_MAX_SHARD_GB = 10.0
 SKIPPED_KEYS = ("compile_config", "build_config")

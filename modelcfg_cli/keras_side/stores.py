@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 from modelcfg_cli.document import WEIGHTS_FILE
-from modelcfg_cli.shards import merged_view, sharded_index
+from modelcfg_cli.weights.shards import merged_view, sharded_index
 
 IN_MEMORY_BYTES = 64 * 1024 * 1024
 

@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modelcfg_cli.weights import chunks
+from modelcfg_cli.weights.stored import chunks
 
 PROGRESS_BYTES = 256 * 1024 * 1024  # show progress on stderr for copies larger than this
 MIB = 1024 * 1024

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from numbers import Real
 
-from modelcfg_cli.legacy.tf_ops import OpCall, is_ref
+from modelcfg_cli.legacy.op_call import OpCall, is_ref
 
 ACTIVATIONS = {
     "nn.relu": "relu",

@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-from modelcfg_cli.legacy.tf_ops import is_ref, upgrade_op_layers
+from modelcfg_cli.legacy.op_call import is_ref
+from modelcfg_cli.legacy.tf_ops import upgrade_op_layers
 
 TFKERAS_MODULES = ("keras.src.engine.", "keras.engine.")
 

@@ -31,7 +31,7 @@ from modelcfg_cli.legacy.names import (
     PER_CLASS_RENAMES,
 )
 from modelcfg_cli.legacy.tfkeras import is_tfkeras_entry, prepare_tfkeras
-from modelcfg_cli.schemas import load_schema, schema_names
+from modelcfg_cli.schema_store import load_schema, schema_names
 
 FUNCTIONAL = {
     "module": "keras.src.models.functional",

@@ -39,6 +39,8 @@ def render_text(view: InspectView, sink) -> None:
         f"  {summary.get('saved_by', 'keras')} {version}  format {fmt}  {summary['layer_count']} layers",
         markup=False,
     )
+    if summary.get("labels"):
+        console.print(f"labels: {', '.join(summary['labels'])}", markup=False)
     if not summary["layers"]:
         preset = preset_summary(view.document)
         if preset is not None:

@@ -6,8 +6,8 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+import modelcfg_cli.rules.wiring as wiring
 from modelcfg_cli.document import is_model_entry, is_sequential, layer_name, model_layers
-from modelcfg_cli.rules import wiring
 from modelcfg_cli.rules.selectors import lookup
 
 SHAPE_SAFE_KEYS = frozenset(

@@ -8,9 +8,9 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
+import modelcfg_cli.rules.wiring as wiring
 from modelcfg_cli.document import is_model_entry, is_sequential, layer_name, model_layers
 from modelcfg_cli.errors import RulesError
-from modelcfg_cli.rules import wiring
 from modelcfg_cli.rules.actions import ActionError, Edits, Site, drop_build_configs
 from modelcfg_cli.rules.model import BuiltinStep, Rule, RuleSet
 from modelcfg_cli.rules.model_actions import apply_model_settings
@@ -77,7 +77,7 @@ def apply(envelope: dict, ruleset: RuleSet, metadata: dict | None = None) -> tup
 
 def changed_layers(before: dict, after: dict, metadata: dict | None) -> tuple[str, ...]:
     """The layers (paths) a built-in rewrite changed, added or removed, as `diff` sees them."""
-    from modelcfg_cli.diff import diff
+    from modelcfg_cli.diffing.diff import diff
     from modelcfg_cli.document import ModelDocument
 
     meta = dict(metadata or {})

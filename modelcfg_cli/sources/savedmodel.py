@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelcfg_cli import protowire as pw
+import modelcfg_cli.sources.protowire as pw
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.raw import RawModel
 
