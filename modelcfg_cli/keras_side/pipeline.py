@@ -27,6 +27,7 @@ from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.savers import FileSaver, PresetSaver, is_preset_path
 from modelcfg_cli.keras_side.streaming import build_model, settle, stream_for
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
+from modelcfg_cli.keras_side.transfer import keras3_file
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
@@ -224,7 +225,7 @@ def build(
     chosen = choose_backend(backend)
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
-    stream = stream_for(plan, save_format, tuple(post_build), keep_source_weights)
+    stream = stream_for(plan, save_format, tuple(post_build), keep_source_weights, keras3_file)
     model = build_model(keras, envelope, not unsafe, label, stream)
     context = BuildContext(plan, model, keras, portable_notes, stream=stream)
     try:

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE
 from modelcfg_cli.errors import CloneError, UsageError
+from modelcfg_cli.keras_side.streaming import DEFAULT_MAX_SHARD_GB, weights_bytes
+from modelcfg_cli.keras_side.streaming import write_weights as write_streamed
 from modelcfg_cli.sources.presets import PART_FILES, is_preset
 from modelcfg_cli.weights.shards import SHARD_INDEX
 
-DEFAULT_MAX_SHARD_GB = 10.0
 SKIPPED_KEYS = ("compile_config", "build_config")
 COPIED = (*PART_FILES, "task.weights.h5", "README.md")
 
@@ -57,8 +58,6 @@ def save_preset_temp(
         (temp / CONFIG_FILE).write_text(json.dumps(config, indent=4), encoding="utf-8")
         (temp / METADATA_FILE).write_text(json.dumps(_metadata(keras, model, source), indent=4))
         if stream is not None:  # unchanged tensors copied from the source file (one weights file)
-            from modelcfg_cli.keras_side.streaming import write_weights as write_streamed
-
             write_streamed(model, stream, temp / "model.weights.h5")
         else:
             write_weights(model, temp, max_shard_gb)
@@ -97,14 +96,6 @@ def _metadata(keras, model, source: str | None) -> dict:
         "parameter_count": int(model.count_params()),
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
     }
-
-
-def weights_bytes(model) -> int:
-    """The size of the model's variables (each counted once), as keras-hub counts it for sharding."""
-    import numpy as np
-
-    seen = {id(v): v for v in model.variables}
-    return sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in seen.values())
 
 
 def write_weights(model, folder: Path, max_shard_gb: float | None) -> None:

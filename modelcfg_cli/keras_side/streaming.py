@@ -21,6 +21,7 @@ from pathlib import Path
 
 from modelcfg_cli.weights.stored import chunks
 
+DEFAULT_MAX_SHARD_GB = 10.0  # keras-hub's `save_to_preset` default
 PROGRESS_BYTES = 256 * 1024 * 1024  # show progress on stderr for copies larger than this
 MIB = 1024 * 1024
 
@@ -177,15 +178,14 @@ def _progress(total: int):
         yield advance
 
 
-def stream_for(plan, fmt: str, steps: tuple, keep_step) -> StreamState | None:
-    """A `StreamState` when the clone's only post-build step is the carry-over of a Keras 3 source's
-    weights into a `.keras` file or a preset (nothing else needs the values in memory), else None."""
-    from modelcfg_cli.keras_side.transfer import _keras3_file
-
+def stream_for(plan, fmt: str, steps: tuple, keep_step, keras3_file) -> StreamState | None:
+    """A `StreamState` when the clone's only post-build step is the carry-over (`keep_step`) of the
+    weights of a Keras 3 source (`keras3_file(doc)`) into a `.keras` file or a preset (nothing else
+    needs the values in memory), else None."""
     doc = plan.source
     if steps != (keep_step,) or plan.quantize or fmt not in ("keras", "preset") or doc.path is None:
         return None
-    return StreamState() if _keras3_file(doc) else None
+    return StreamState() if keras3_file(doc) else None
 
 
 def build_model(keras, envelope: dict, safe_mode: bool, label: str, stream: StreamState | None):
@@ -230,8 +230,6 @@ def settle(model, stream: StreamState | None, fmt: str, max_shard_gb: float | No
     if stream is None:
         return None
     initialise_the_rest(model, stream)
-    from modelcfg_cli.keras_side.preset_out import DEFAULT_MAX_SHARD_GB, weights_bytes
-
     limit = (DEFAULT_MAX_SHARD_GB if max_shard_gb is None else max_shard_gb) * 1024**3
     assets = any(hasattr(layer, "save_assets") for layer in model._flatten_layers())
     if assets or (fmt == "preset" and weights_bytes(model) > limit):
@@ -248,6 +246,12 @@ def materialise(model, stream: StreamState) -> None:
         if place is not None:
             where, key = place
             variable.assign(stream.store.get(where)[key])
+
+
+def weights_bytes(model) -> int:
+    """The size of the model's variables (each counted once), as keras-hub counts it for sharding."""
+    seen = {id(v): v for v in model.variables}
+    return sum(_nbytes(v) for v in seen.values())
 
 
 def _nbytes(variable) -> int:
