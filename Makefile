@@ -38,6 +38,7 @@ schemas: install
 	$(BIN)/python scripts/schemagen.py
 	$(BIN)/python -m modelcfg_cli.rules.schema
 	$(BIN)/python scripts/keras_names.py
+	$(BIN)/python scripts/hubschemas.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

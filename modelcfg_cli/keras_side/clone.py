@@ -47,6 +47,7 @@ class CloneRequest:
     check: bool = False
     atol: float | None = None
     rtol: float | None = None
+    max_shard_size: float | None = None  # GB: a preset's weights above it are sharded
 
     @property
     def carry_weights(self) -> bool:
@@ -94,6 +95,7 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
             backend=request.backend,
             post_build=post_build_steps(request.carry_weights, post_build),
             started=started,
+            max_shard_size=request.max_shard_size,
         )
     except CloneRefused as exc:
         return CloneRun(plan, refused=exc)
