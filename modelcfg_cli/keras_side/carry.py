@@ -230,12 +230,12 @@ class Carrier:
         """Report a source layer some of whose tensors are not in the clone, with the policy's verdict."""
         source = self.entries.get(entry, entry or "(model)")
         if not self.covered(entry):
-            why = f"{plural(len(lost), 'tensor')} not in the clone"
-            report.add_dropped(source, why, self.policy.dropped(source))
+            gone = f"{plural(len(lost), 'tensor')} not in the clone"
+            report.add_dropped(source, gone, self.policy.dropped(source))
             return
         path = self.clone_path(entry)
         structural = all(outcome == NO_SLOT for outcome in lost)
-        why = self.reasons.get(entry) if structural else None
+        why: str | None = self.reasons.get(entry) if structural else None
         if why is None:
             how = "no slot of that shape" if structural else "the clone holds other values"
             why = f"{plural(len(lost), 'stored tensor')} did not arrive ({how})"
