@@ -179,13 +179,30 @@ def test_the_count_is_what_the_clone_holds_after_a_shape_change(mlp, tmp_path, n
     assert all(line.endswith("; by the rules") for line in result.notes[1:])
 
 
-def test_the_count_after_unwrap_leaves_out_the_wrapper_and_the_reshaped_head(bi, tmp_path):
+def test_unwrap_keeps_the_forward_direction_and_counts_exactly(bi, tmp_path):
     out = tmp_path / "unwrapped.keras"
     rules = {"rules": [{"match": {"name": "bi"}, "unwrap": True}]}
     result = modelcfg_cli.clone(bi, out, rules, keep_weights=True)
-    assert carried_for_real(bi, out) == 1  # the head's bias; its kernel is 4x2 now, the LSTM starts fresh
-    assert result.notes[0] == "weights: kept 1 of 8 tensors in 1 layer; 2 re-initialised, 0 dropped"
-    assert "  re-initialised bi: class changed: Bidirectional -> LSTM; by the rules" in result.notes
+    assert carried_for_real(bi, out) == 4  # the forward LSTM's 3 and the head's bias (its kernel is 4x2 now)
+    assert result.notes[0] == "weights: kept 4 of 8 tensors in 2 layers; 2 re-initialised, 0 dropped"
+    why = "kept 3 of 6 tensors; class changed: Bidirectional -> LSTM (the inner layer's weights kept)"
+    assert f"  re-initialised bi: {why}; by the rules" in result.notes
+    forward = load(bi).get_layer("bi").forward_layer.get_weights()
+    assert _bits(load(out).get_layer("bi").get_weights()) == _bits(forward)
+
+
+def test_unwrapping_time_distributed_keeps_every_tensor_and_the_outputs(tmp_path):
+    layers = keras.layers
+    inputs = keras.Input((4, 3))
+    model = keras.Model(inputs, layers.TimeDistributed(layers.Dense(2), name="td")(inputs))
+    source = _randomised(model, tmp_path / "td.keras")
+    out = tmp_path / "dense.keras"
+    result = modelcfg_cli.clone(
+        source, out, {"rules": [{"match": {"name": "td"}, "unwrap": True}]}, keep_weights=True
+    )
+    assert result.notes[0] == "weights: kept 2 of 2 tensors in 1 layer"
+    x = np.random.default_rng(0).normal(size=(2, 4, 3)).astype("float32")
+    np.testing.assert_array_equal(load(out).predict(x, verbose=0), load(source).predict(x, verbose=0))
 
 
 def test_the_bit_check_tells_exact_cast_different_and_no_slot():
