@@ -30,6 +30,8 @@ from modelcfg_cli.weights.tf.shapes import check_layer_shapes
 def read_tfjs_weights(files: TfjsFiles, label: str) -> dict[str, list[np.ndarray]]:
     """{layer path: arrays in Keras order} of a TF.js layers model (its parts from `sources.tfjs`)."""
     envelope = tfjs_model(label, files, None).payload
+    if "weightsManifest" not in files.payload and "weightSpecs" in files.payload:
+        raise SourceError(label, "its weights are inline (weightSpecs and weightData), not shards: not read")
     groups = parse_manifest(label, files.payload.get("weightsManifest"))
     named = [pair for group in groups for pair in decode_group(label, group, files.shards)]
     found = place_weights(label, envelope, named)
