@@ -278,6 +278,9 @@ def test_a_weight_that_names_no_layer_stops_the_clone(tmp_path):
     result = invoke("clone", "--keep-weights", broken, "-o", tmp_path / "out.keras")
     assert_one_line_error(result, "weight 'nowhere/gamma' of the weightsManifest names no layer")
     assert not (tmp_path / "out.keras").exists()
+    text = invoke("textconv", broken).stdout  # git diff still sees every tensor, by its manifest name
+    assert "weights: 12 tensors, by stored path (weight 'nowhere/gamma'" in text
+    assert "\n  nowhere/gamma 4 float32 " in text and "\n  dense_1/bias 3 float32 " in text
 
 
 def test_scan_reports_files_tensorflow_js_does_not_write(tmp_path):
