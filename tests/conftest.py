@@ -53,6 +53,15 @@ def code_models(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="session")
+def scan_probes(tmp_path_factory) -> dict:
+    """Attack probes and clean files for scan, built as an attacker would (see tests/scan_probes.py)."""
+    from tests.scan_probes import write_probes
+
+    warnings.filterwarnings("ignore")
+    return write_probes(tmp_path_factory.mktemp("scan_probes"))
+
+
+@pytest.fixture(scope="session")
 def compare_files(tmp_path_factory) -> dict:
     """Models with seeded weights for `compare` and `clone --check` (see tests/compare_models.py)."""
     from tests.compare_models import write_compare_models

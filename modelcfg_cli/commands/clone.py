@@ -64,6 +64,12 @@ def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str |
     "--keep-weights", is_flag=True, help="Carry the source's weights over, as Keras addresses them."
 )
 @weights_option
+@click.option(
+    "--allow-fresh",
+    multiple=True,
+    metavar="LAYER",
+    help="With --keep-weights: LAYER may start fresh instead of failing the clone (repeatable).",
+)
 @click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
 @click.option(
     "--check", is_flag=True, help="Then compare the clone's outputs with the source's (see `compare`)."
@@ -105,6 +111,8 @@ def show_run(run, request, report: str, color: str) -> int:
         return _stop_before_build(run.plan, request, report, color)
     if run.refused is not None:
         _show(run.plan, None, report, color, to_stderr=True)
+        for line in getattr(run.refused, "report_lines", ()):  # the weight report of `WeightsLost`
+            click.echo(line, err=True)
         click.echo(f"modelcfg: error: {run.refused}", err=True)
         for problem in run.refused.problems:
             click.echo(f"  {problem}", err=True)

@@ -42,6 +42,7 @@ class CloneRequest:
     upgrade: bool = True
     keep_weights: bool = False
     weights_file: str | None = None
+    allow_fresh: tuple[str, ...] = ()
     dry_run: bool = False
     check: bool = False
     atol: float | None = None
@@ -77,6 +78,7 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
         max_config_bytes=request.max_config_bytes,
         upgrade=request.upgrade,
         weights=request.weights_file,
+        allow_fresh=tuple(request.allow_fresh),
     )
     if request.dry_run or plan.problems:
         return CloneRun(plan)
@@ -107,6 +109,8 @@ def _save_format(request: CloneRequest) -> str:
     if not request.out:
         raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
     save_format = checked_save_format(request.source, str(request.out), request.save_format)
+    if request.allow_fresh and not request.carry_weights:
+        raise UsageError("--allow-fresh", "needs --keep-weights (or --weights FILE)")
     if request.check and (not request.carry_weights or save_format == "json"):
         raise UsageError("--check", "needs --keep-weights and a .keras or .h5 output (weights to compare)")
     return save_format
@@ -129,13 +133,15 @@ def clone(
     upgrade: bool = True,
     keep_weights: bool = False,
     weights: str | None = None,
+    allow_fresh: Iterable[str] = (),
 ) -> CloneResult:
     """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure;
     `CloneRefused` when the rewritten model has problems).
 
     With no rules this is `keras.models.clone_model`: the same config, fresh weights; `keep_weights`
     carries the source's weights over as Keras addresses them (from `weights` when given: it implies
-    `keep_weights`)."""
+    `keep_weights`), and refuses (`WeightsLost`, a `CloneRefused`) to lose a stored tensor unless the
+    rules made it unplaceable or `allow_fresh` names its layer."""
     request = CloneRequest(
         str(source),
         str(out),
@@ -151,6 +157,7 @@ def clone(
         upgrade=upgrade,
         keep_weights=keep_weights,
         weights_file=weights,
+        allow_fresh=tuple(allow_fresh),
     )
     run = run_clone(request, post_build)
     if run.refused is not None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.diffing.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload
-from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
+from modelcfg_cli.errors import CloneError, CloneRefused, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
@@ -39,14 +39,6 @@ from modelcfg_cli.weights.given_file import with_weights_file
 FORMATS = {**{suffix: save_format for save_format, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
 
 
-class CloneRefused(CloneError):
-    """The rewritten model failed a check (invalid config, strict rule, reload mismatch): exit 1."""
-
-    def __init__(self, where: str | None, message: str, problems: list[str]):
-        super().__init__(where, message)
-        self.problems = problems
-
-
 @dataclass(frozen=True)
 class ClonePlan:
     """Everything known before Keras: the source, the rewritten config, what changed, what is wrong."""
@@ -58,6 +50,8 @@ class ClonePlan:
     findings: list[Finding]
     strict: bool = False
     quantize: str | None = None  # a quantized `model.dtype_policy`: the mode, applied after the weights
+    upgraded: ModelDocument | None = None  # the source after the built-in upgrade alone, when it ran
+    allow_fresh: tuple[str, ...] = ()  # `--allow-fresh`: layers `--keep-weights` may leave fresh
 
     @property
     def problems(self) -> list[str]:
@@ -118,12 +112,15 @@ def plan_clone(
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
     upgrade: bool = True,
     weights: str | None = None,
+    allow_fresh: tuple[str, ...] = (),
 ) -> ClonePlan:
     """Read SOURCE (its weights from `weights` when given: `--weights`) and plan its rewrite; no Keras.
-    The rules are read first: a broken rules file is reported before the source is opened."""
+    The rules are read first: a broken rules file is reported before the source is opened. `allow_fresh`
+    names the layers `--keep-weights` may leave freshly initialised."""
     ruleset = rules_with_sets(rules, sets)
     doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
-    return plan_document(doc, ruleset, strict=strict, schema_dirs=schema_dirs, upgrade=upgrade)
+    plan = plan_document(doc, ruleset, strict=strict, schema_dirs=schema_dirs, upgrade=upgrade)
+    return replace(plan, allow_fresh=tuple(allow_fresh))
 
 
 def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
@@ -147,7 +144,9 @@ def plan_document(
 
     A document older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false."""
     ruleset = rules_with_sets(rules, sets)
+    upgraded = None
     if upgrade and needs_upgrade(doc):
+        upgraded = _upgraded(doc)
         ruleset = as_ruleset("builtin:keras2") + ruleset
     try:
         envelope, report = apply(doc.envelope, ruleset, doc.metadata)
@@ -157,7 +156,17 @@ def plan_document(
     findings = validate_document(rewritten, False, schema_dirs)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
-    return ClonePlan(doc, rewritten, report, changes, findings, strict, quantized[0] if quantized else None)
+    mode = quantized[0] if quantized else None
+    return ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded)
+
+
+def _upgraded(doc: ModelDocument) -> ModelDocument | None:
+    """`doc` after the built-in upgrade alone (to tell the user's rules from it); None if it refuses."""
+    try:
+        envelope, _ = apply(doc.envelope, as_ruleset("builtin:keras2"), doc.metadata)
+    except UpgradeRefused:
+        return None
+    return document_from_payload(envelope, f"{doc.label} (upgraded)", doc.metadata)
 
 
 def checked_save_format(source: str, out: str, save_format: str | None) -> str:
