@@ -109,10 +109,10 @@ def show_run(run, request, report: str, color: str) -> int:
     """Report how far the clone went; the exit code."""
     if run.result is None and run.refused is None:
         return _stop_before_build(run.plan, request, report, color)
-    if run.refused is not None:
-        _show(run.plan, None, report, color, to_stderr=True)
+    if run.refused is not None:  # the report on stdout as on success; the error on stderr
+        _show(run.plan, None, report, color)
         for line in getattr(run.refused, "report_lines", ()):  # the weight report of `WeightsLost`
-            click.echo(line, err=True)
+            click.echo(line)
         click.echo(f"modelcfg: error: {run.refused}", err=True)
         for problem in run.refused.problems:
             click.echo(f"  {problem}", err=True)
@@ -139,7 +139,7 @@ def _show_check(check, quiet_stdout: bool) -> int:
 def _stop_before_build(plan, request, report: str, color: str) -> int:
     """A dry run's report, or the problems that keep the rewritten model from being built."""
     refused = bool(plan.problems) and not request.dry_run
-    _show(plan, None, report, color, to_stderr=refused)
+    _show(plan, None, report, color)
     if refused:
         count = len(plan.problems)
         click.echo(
@@ -149,7 +149,8 @@ def _stop_before_build(plan, request, report: str, color: str) -> int:
     return exit_code(bool(plan.problems))
 
 
-def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> None:
+def _show(plan, result, report: str, color: str) -> None:
+    """The clone's report on stdout (the rules' changes, the result), whether or not it was refused."""
     from modelcfg_cli.output import print_segments
     from modelcfg_cli.output.clone_report import as_json, plan_lines, result_line
 
@@ -160,4 +161,5 @@ def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> Non
     if result is not None:
         lines.append(result_line(result))
         lines.extend([[(note, "")] for note in result.notes])
-    print_segments(lines, color, sys.stderr if to_stderr else sys.stdout)
+    print_segments(lines, color, sys.stdout)
+    sys.stdout.flush()  # before an error line on stderr
