@@ -30,6 +30,7 @@ from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
+from modelcfg_cli.rules.hints import with_unset_hints
 from modelcfg_cli.rules.model import RuleSet
 from modelcfg_cli.rules.model_actions import quantized_policy
 from modelcfg_cli.rules.setcli import parse_set
@@ -153,9 +154,9 @@ def plan_document(
     except UpgradeRefused as exc:
         raise UpgradeRefused(doc.label, exc.message) from None
     rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
-    findings = validate_document(rewritten, False, schema_dirs)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
+    findings = with_unset_hints(validate_document(rewritten, False, schema_dirs), changes)
     mode = quantized[0] if quantized else None
     return ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded)
 
