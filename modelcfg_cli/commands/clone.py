@@ -92,7 +92,7 @@ def clone_command(ctx, no_upgrade, report, report_alias, save_format, rules_file
     atomically, reloaded and checked. With no rules it is keras.models.clone_model: the same config,
     fresh weights.
     """
-    from modelcfg_cli.keras_side.clone import CloneRequest, run_clone
+    from modelcfg_cli.keras_side.clone import CloneRequest
 
     if report_alias:
         click.echo(f"modelcfg: warning: --report {report_alias} is now --format {report_alias}", err=True)
@@ -102,7 +102,18 @@ def clone_command(ctx, no_upgrade, report, report_alias, save_format, rules_file
         upgrade=not no_upgrade,
         save_format=save_format or ctx.meta.get("old_save_format"),
     )
-    ctx.exit(show_run(run_clone(request), request, report or report_alias or "text", color_of(ctx)))
+    color = color_of(ctx)
+    ctx.exit(show_run(_run_showing_stages(request, color), request, report or report_alias or "text", color))
+
+
+def _run_showing_stages(request, color: str):
+    """`run_clone`, its stages (building, carrying weights, saving, checking) shown on a terminal."""
+    from modelcfg_cli.keras_side.clone import run_clone
+    from modelcfg_cli.keras_side.stages import listening
+    from modelcfg_cli.output.progress import stage_status
+
+    with stage_status(color) as show, listening(show):
+        return run_clone(request)
 
 
 def show_run(run, request, report: str, color: str) -> int:

@@ -24,6 +24,7 @@ from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate, reload_config, save_temp
 from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.quiet import H5_NOTE
+from modelcfg_cli.keras_side.stages import stage
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings
@@ -37,6 +38,7 @@ from modelcfg_cli.rules.setcli import parse_set
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 from modelcfg_cli.weights.given_file import with_weights_file
 
+STEP_STAGES = {"keep_weights": "carrying the weights", "quantize_step": "quantizing"}
 FORMATS = {**{suffix: save_format for save_format, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
 
 
@@ -219,16 +221,20 @@ def build(
             "cannot be revived: rewrite the Lambda as a layer)",
         )
     chosen = choose_backend(backend)
+    stage("importing Keras")
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
+    stage("building the model")
     model = instantiate(keras, envelope, not unsafe, label)
     context = BuildContext(plan, model, keras, portable_notes)
     after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
     built = built_config(context.model, label)
+    stage(f"saving {out}")
     temp = save_temp(keras, context.model, out, save_format)
     if save_format == "h5":
         context.notes.append(H5_NOTE)
     try:
+        stage("checking the saved model")
         saved = reload_config(keras, temp, save_format, not unsafe, out)
         wrong, notes = check_clone(keras, plan.changes, built, saved)
         if wrong:
@@ -260,4 +266,5 @@ def quantize_step(context: BuildContext) -> None:
 def after_build(context: BuildContext, steps: Iterable[PostBuildStep]) -> None:
     """The post-build hook: each step (e.g. the weight carry-over) edits `context.model`."""
     for step in steps:
+        stage(STEP_STAGES.get(getattr(step, "__name__", ""), "after the build"))
         step(context)
