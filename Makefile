@@ -32,11 +32,13 @@ demo: install
 lint: install
 	$(BIN)/ruff check modelcfg_cli tests benchmarks examples scripts
 	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples scripts
+	$(BIN)/lint-imports
 
 schemas: install
 	$(BIN)/python scripts/schemagen.py
 	$(BIN)/python -m modelcfg_cli.rules.schema
 	$(BIN)/python scripts/keras_names.py
+	$(BIN)/python scripts/hubschemas.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -21,7 +21,7 @@ from modelcfg_cli.errors import EXIT_FOUND, EXIT_TROUBLE, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
 
 REPORT_FORMATS = ("text", "json")
-SAVE_FORMATS = ("keras", "h5", "json")
+SAVE_FORMATS = ("keras", "h5", "json", "preset")
 
 
 def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str | None:
@@ -58,7 +58,14 @@ def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str |
 @click.option(
     "--save-format",
     type=click.Choice(SAVE_FORMATS),
-    help="The clone's file format [default: OUT's extension].",
+    help="The clone's file format; preset: a keras-hub preset folder [default: OUT's extension; a "
+    "folder or a name without one: preset].",
+)
+@click.option(
+    "--max-shard-size",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="GB",
+    help="A preset's weights larger than this are sharded (model.weights.json) [default: 10, as keras-hub].",
 )
 @click.option(
     "--keep-weights", is_flag=True, help="Carry the source's weights over, as Keras addresses them."

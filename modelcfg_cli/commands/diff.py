@@ -120,21 +120,23 @@ class DiffCommandOptions:
 def execute(options: DiffCommandOptions, render, color: str) -> int:
     """Read both sources, diff configs (and weights), render, write `--emit-rules`; the exit code."""
     from modelcfg_cli.diffing.diff import DiffOptions, diff, summarize
+    from modelcfg_cli.diffing.preset_diff import part_changes
 
     doc_a, doc_b = _read_both(options)
     diff_options = DiffOptions(options.ignore, options.ignore_names, options.ignore_new_fields)
     changes = diff(doc_a, doc_b, diff_options)
+    parts = part_changes(doc_a.path, doc_b.path, diff_options)
     weight_changes = _weight_changes(doc_a, doc_b, changes, diff_options) if options.weights else []
-    shown = _shown(changes, options.verbose)
+    shown = _shown(changes + parts, options.verbose)
     summary = summarize(shown + weight_changes, doc_a, doc_b)
-    summary["default_only"] = len(changes) - len(shown)
+    summary["default_only"] = len(changes) + len(parts) - len(shown)
     if options.weights:
         summary["weights"] = len(weight_changes)
     view = DiffView(shown + weight_changes, summary, (doc_a, doc_b), options.stat, not options.no_graph)
     emit(render, view, color=color, output=options.output, protect=options.sources)
     if options.rules_out:
         _write_rules(options.rules_out, changes, doc_a, doc_b)
-    return exit_code(bool(changes or weight_changes) and not options.exit_zero)
+    return exit_code(bool(changes or parts or weight_changes) and not options.exit_zero)
 
 
 def _read_both(options: DiffCommandOptions):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +32,25 @@ def textconv_lines(doc: ModelDocument) -> list[str]:
         if not ref.wrapped:
             lines += ["", *_layer_block(ref)]
     lines += ["", *weights_lines(doc)]
+    return lines + preset_lines(doc)
+
+
+def preset_lines(doc: ModelDocument) -> list[str]:
+    """A keras-hub preset's part configs (`part tokenizer.json` blocks) and assets (size and hash)."""
+    from modelcfg_cli.diffing.preset_diff import digest
+    from modelcfg_cli.sources.presets import assets, is_preset, preset_parts
+
+    if not is_preset(doc.path):
+        return []
+    lines = []
+    for part in preset_parts(doc.path):
+        envelope = part.envelope or {}
+        body = [f"class = {part.registered_name or part.class_name}"]
+        config = envelope.get("config")
+        body += flatten(config) if isinstance(config, dict) else [f"problem = {part.problem}"]
+        lines += ["", f"part {part.file}", *("  " + line for line in body)]
+    for name, _ in assets(doc.path):
+        lines += ["", f"asset {name}: {digest(Path(doc.path) / name)}"]
     return lines
 
 

@@ -86,10 +86,11 @@ def affected(changes) -> tuple[set[str], dict[str, str]]:
 class Carrier:
     """One carry-over: the source store, what the rules changed, the fresh policy and what was placed."""
 
-    def __init__(self, keras, store, plan, policy):
+    def __init__(self, keras, store, plan, policy, stream=None):
         self.keras = keras
         self.store = store
         self.policy = policy
+        self.stream = stream  # a `streaming.StreamState`: unchanged layers are copied file to file
         self.entries = source_layers(store.h5_file, plan.source.envelope)
         self.by_path = {path: entry for entry, path in self.entries.items()}
         self.changed, self.renamed = affected(plan.changes)
@@ -121,9 +122,18 @@ class Carrier:
                 self.carry_model(layer, path, source)
                 return
             self.match(layer, entry, path, source)
-        elif not self.load(layer, entry):
+        elif not self.streamed(layer, entry) and not self.load(layer, entry):
             self.match(layer, entry, path, source)
         self.placed.append((layer, entry))
+
+    def streamed(self, layer, entry: str) -> bool:
+        """With a `StreamState` (`streaming.py`): the layer's tensors are copied from the source file
+        when the clone is saved, not loaded; False when they do not fit its variables exactly."""
+        if self.stream is None:
+            return False
+        from modelcfg_cli.keras_side.streaming import stream_layer
+
+        return stream_layer(layer, entry, self.stored_shapes(entry), self.stream) is not None
 
     def load(self, layer, entry: str) -> bool:
         """Keras's own loading of `layer` from the file's sub-tree at `entry`; False when Keras refuses."""
@@ -149,9 +159,13 @@ class Carrier:
             if stored.get((where, key)) is not None and _fits(stored[(where, key)], wanted[(where, key)]):
                 value = self.store.get(where)[key]
             arrays.setdefault(where, {})[key] = value
+        errors: dict[int, tuple] = {}  # given (with `failed_saveables`) so Keras < 3.13 walks it too
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _load_state(layer, array_store(arrays), None, entry, visited_saveables=self.visited)
+            _load_state(layer, array_store(arrays), None, entry, visited_saveables=self.visited,
+                        failed_saveables=set(), error_msgs=errors)  # fmt: skip
+        if errors:
+            raise next(iter(errors.values()))[1]
         self.reasons[entry] = self.reason(stored, wanted, source, path)
 
     def stored_shapes(self, entry: str) -> dict[tuple[str, str], tuple[tuple, str]]:
@@ -201,9 +215,16 @@ class Carrier:
         """Every stored tensor's fate: EXACT, CAST, DIFFERENT or NO_SLOT in the clone."""
         layout = clone_layout(self.placed)
         return {
-            (where, key): compare(stored_array(self.store.h5_file, where, key), layout.get((where, key)))
+            (where, key): self.outcome(where, key, layout.get((where, key)))
             for where, key in self.all_tensors
         }
+
+    def outcome(self, where: str, key: str, value) -> str:
+        """One stored tensor's fate; a streamed variable is copied byte for byte from this very dataset
+        when the clone is saved (its value is not in memory to compare)."""
+        if self.stream is not None and self.stream.streamed.get(id(value)) == (where, key):
+            return EXACT
+        return compare(stored_array(self.store.h5_file, where, key), value)
 
     def judge(self, report: WeightReport, entry: str, lost: list[str], count: int) -> None:
         """Report a source layer some of whose tensors are not in the clone, with the policy's verdict."""
@@ -268,10 +289,11 @@ def _dtypes(items: list[tuple[tuple, str]]) -> str:
     return ", ".join(dict.fromkeys(dtype for _, dtype in items))
 
 
-def carry_weights(keras, model, store, plan, policy) -> WeightReport:
-    """Every source tensor into `model` (the built clone) where Keras's structure puts it; the report
-    counts what the clone holds bit for bit and says, per loss, whether `policy` allows it."""
-    carrier = Carrier(keras, store, plan, policy)
+def carry_weights(keras, model, store, plan, policy, stream=None) -> WeightReport:
+    """Every source tensor into `model` (the built clone) where Keras's structure puts it (or, with a
+    `stream`, marked to be copied from the source file when the clone is saved); the report counts what
+    the clone holds bit for bit and says, per loss, whether `policy` allows it."""
+    carrier = Carrier(keras, store, plan, policy, stream)
     carrier.carry_model(model)
     report = carrier.finish()
     optimizer = _count_tensors(store.h5_file.get("optimizer"))

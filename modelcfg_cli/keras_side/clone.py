@@ -48,6 +48,7 @@ class CloneRequest:
     check: bool = False
     atol: float | None = None
     rtol: float | None = None
+    max_shard_size: float | None = None  # GB: a preset's weights above it are sharded
 
     @property
     def carry_weights(self) -> bool:
@@ -81,7 +82,7 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
         weights=request.weights_file,
         allow_fresh=tuple(request.allow_fresh),
     )
-    if request.dry_run or plan.problems:
+    if save_format is None or plan.problems:  # a dry run, or a plan that cannot be built
         return CloneRun(plan)
     if request.keep_weights and request.source != "-":
         _check_weights_readable(request.source)
@@ -95,6 +96,7 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
             backend=request.backend,
             post_build=post_build_steps(request.carry_weights, post_build),
             started=started,
+            max_shard_size=request.max_shard_size,
         )
     except CloneRefused as exc:
         return CloneRun(plan, refused=exc)

@@ -8,11 +8,11 @@ what a library caller asks. `keras_side/clone.py` sequences the halves for the c
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.diffing.diff import Change, diff
@@ -21,11 +21,15 @@ from modelcfg_cli.errors import CloneError, CloneRefused, UpgradeRefused, UsageE
 from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
-from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.build import SUFFIXES, built_config
 from modelcfg_cli.keras_side.portable import portable_compile_config
+from modelcfg_cli.keras_side.preset_out import check_preset_output
 from modelcfg_cli.keras_side.quiet import H5_NOTE
+from modelcfg_cli.keras_side.savers import FileSaver, PresetSaver, is_preset_path
 from modelcfg_cli.keras_side.stages import stage
+from modelcfg_cli.keras_side.streaming import build_model, settle, stream_for
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
+from modelcfg_cli.keras_side.transfer import keras3_file
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
@@ -79,9 +83,10 @@ class BuildContext:
     built model and the keras module; steps append lines for the report to `notes`."""
 
     plan: ClonePlan
-    model: object
-    keras: object
+    model: Any  # a Keras model (Keras has no type information)
+    keras: Any
     notes: list[str] = field(default_factory=list)
+    stream: object = None  # a `streaming.StreamState` when unchanged tensors go file to file
 
     @property
     def source(self) -> ModelDocument:
@@ -174,7 +179,11 @@ def _upgraded(doc: ModelDocument) -> ModelDocument | None:
 
 def checked_save_format(source: str, out: str, save_format: str | None) -> str:
     """The format to save OUT in (`save_format`, else OUT's extension's), once OUT is known not to be the
-    input, a symlink, a folder or in a folder that does not exist."""
+    input, a symlink, a folder or in a folder that does not exist; a folder or a name without an
+    extension is a keras-hub preset."""
+    if save_format == "preset" or (save_format is None and is_preset_path(out)):
+        check_preset_output(out, protect=(str(source),))
+        return "preset"
     check_output_path(out, protect=(str(source),))
     return output_format(out, save_format)
 
@@ -207,6 +216,7 @@ def build(
     backend: str | None = None,
     post_build: Iterable[PostBuildStep] = (),
     started: float | None = None,
+    max_shard_size: float | None = None,
 ) -> CloneResult:
     """Instantiate the plan's config in Keras, run the post-build steps, save, reload and check."""
     started = time.perf_counter() if started is None else started
@@ -224,29 +234,50 @@ def build(
     stage("importing Keras")
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
+    stream = stream_for(plan, save_format, tuple(post_build), keep_source_weights, keras3_file)
     stage("building the model")
-    model = instantiate(keras, envelope, not unsafe, label)
-    context = BuildContext(plan, model, keras, portable_notes)
-    after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
-    built = built_config(context.model, label)
-    stage(f"saving {out}")
-    temp = save_temp(keras, context.model, out, save_format)
-    if save_format == "h5":
-        context.notes.append(H5_NOTE)
+    model = build_model(keras, envelope, not unsafe, label, stream)
+    context = BuildContext(plan, model, keras, portable_notes, stream=stream)
     try:
-        stage("checking the saved model")
-        saved = reload_config(keras, temp, save_format, not unsafe, out)
-        wrong, notes = check_clone(keras, plan.changes, built, saved)
-        if wrong:
-            raise CloneRefused(out, "the saved model is not the model the rules asked for", wrong)
-        context.notes.extend(notes)
-        os.replace(temp, out)
+        after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
+        stream = settle(context.model, stream, save_format, max_shard_size)
+        saver = make_saver(plan, save_format, max_shard_size, stream)
+        save_and_check(context, out, save_format, not unsafe, saver)
     finally:
-        temp.unlink(missing_ok=True)
+        if context.stream is not None:
+            context.stream.close()
     layers = sum(1 for ref in plan.rewritten.layers() if not ref.wrapped)
     params = int(context.model.count_params())
     seconds = time.perf_counter() - started
     return CloneResult(plan, out, save_format, chosen, layers, params, seconds, tuple(context.notes))
+
+
+def make_saver(plan: ClonePlan, save_format: str, max_shard_size: float | None, stream):
+    """The saver for `save_format`: a preset folder or one file; `stream` copies unchanged tensors."""
+    if save_format == "preset":
+        return PresetSaver(plan.source.path, max_shard_size, stream)
+    return FileSaver(save_format, stream)
+
+
+def save_and_check(context: BuildContext, out: str, save_format: str, safe_mode: bool, saver) -> None:
+    """Save the clone beside OUT, check that Keras rebuilds the model the rules asked for, move it onto
+    OUT (nothing is left behind on failure)."""
+    keras, plan = context.keras, context.plan
+    built = built_config(context.model, plan.source.label)
+    stage(f"saving {out}")
+    temp = saver.save(keras, context.model, out)
+    if save_format == "h5":
+        context.notes.append(H5_NOTE)
+    try:
+        stage("checking the saved model")
+        saved = saver.reload(keras, temp, safe_mode, out)
+        wrong, notes = check_clone(keras, plan.changes, built, saved)
+        if wrong:
+            raise CloneRefused(out, "the saved model is not the model the rules asked for", wrong)
+        context.notes.extend(notes)
+        saver.publish(temp, out)
+    finally:
+        saver.discard(temp)
 
 
 def quantize_step(context: BuildContext) -> None:

@@ -19,6 +19,7 @@ import difflib
 from dataclasses import dataclass
 
 from modelcfg_cli.diffing.diff import diff
+from modelcfg_cli.document import is_model_entry
 from modelcfg_cli.errors import CloneRefused, UsageError
 from modelcfg_cli.keras_side.weight_report import UNEXPECTED
 from modelcfg_cli.pictures.layergraph import build_graph
@@ -52,6 +53,8 @@ class FreshPolicy:
     source_paths: frozenset[str]
     allowed: frozenset[str] = frozenset()
     any_dtype: bool = False
+    own_fields: bool = False  # the rules set a registered model's own fields (`model.set`): its code
+    # builds the layers, so any of them may be dropped or refitted by the rules
 
     def new_layer(self, clone_path: str, source_path: str) -> str:
         """A clone layer with weights but nothing stored for it."""
@@ -62,13 +65,13 @@ class FreshPolicy:
     def refitted(self, clone_path: str, source_path: str, structural: bool) -> str:
         """A layer some of whose stored tensors did not arrive; `structural`: none of them had a slot of
         the same shape and kind in the clone."""
-        if structural and (self.any_dtype or _under(clone_path, self.excused)):
+        if structural and (self.any_dtype or self.own_fields or _under(clone_path, self.excused)):
             return RULES
         return self._unless_allowed(clone_path, source_path)
 
     def dropped(self, source_path: str) -> str:
         """A source layer the clone does not have."""
-        if _under(source_path, self.removed):
+        if self.own_fields or _under(source_path, self.removed):
             return RULES
         return self._unless_allowed(source_path, source_path)
 
@@ -98,7 +101,10 @@ def fresh_policy(plan, allowed: tuple[str, ...] = ()) -> FreshPolicy:
         ref.path_str for ref in baseline.layers()
     }
     excused = frozenset(downstream(plan.rewritten, touched))
-    return FreshPolicy(excused, removed, sources, frozenset(allowed), any_dtype)
+    own_fields = not is_model_entry(plan.rewritten.envelope) and any(
+        c.layer is None and c.kind == "model" and c.path != "name" for c in changes
+    )
+    return FreshPolicy(excused, removed, sources, frozenset(allowed), any_dtype, own_fields)
 
 
 def _renamed_path(path: str, name: object) -> str:

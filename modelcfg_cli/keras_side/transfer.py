@@ -119,7 +119,7 @@ def keep_weights(context) -> None:
     refuse_unread_weights(doc)
     policy = fresh_policy(context.plan, context.plan.allow_fresh)
     source = doc.data or doc.path
-    if source is not None and _keras3_file(doc):
+    if source is not None and keras3_file(doc):
         report = _carry_keras(context, source, policy)
     else:
         weights = document_weights(doc)
@@ -134,7 +134,7 @@ def keep_weights(context) -> None:
     context.notes.extend(report.lines())
 
 
-def _keras3_file(doc) -> bool:
+def keras3_file(doc) -> bool:
     """A `.keras` zip or folder written by Keras 3 (tf.keras 2.x wrote other keys), with no `--weights`."""
     keras3 = doc.metadata.get("format") in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
     return keras3 and not doc.metadata.get("weights_file")
@@ -153,7 +153,11 @@ def _carry_keras(context, source: str | bytes, policy) -> WeightReport | None:
             context.source.label,
             "weights saved by tf.keras 2.13-2.15 do not record layer names; cannot match them by name",
         )
+    stream = getattr(context, "stream", None)
     try:
-        return carry_weights(context.keras, context.model, store, context.plan, policy)
+        return carry_weights(context.keras, context.model, store, context.plan, policy, stream)
     finally:
-        store.close()
+        if stream is None:
+            store.close()
+        else:  # open until the clone is saved: its tensors are copied from it
+            stream.store = store
