@@ -243,10 +243,11 @@ def test_a_layer_whose_weights_are_not_found_fails_with_the_report_first(fc2_mis
     result = invoke("clone", fc2_missing, "-o", out, "--keep-weights")
     assert result.exit_code == 1
     assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
-    lines = result.stderr.splitlines()
-    assert lines[-3:] == [
+    assert result.stdout.splitlines()[-2:] == [  # the report on stdout, as on success
         "weights: kept 2 of 2 tensors in 1 layer; 1 re-initialised, 0 dropped; 1 lost",
         "  re-initialised fc2: its stored weights were not found; lost: no rule asked for it",
+    ]
+    assert result.stderr.splitlines() == [
         f"modelcfg: error: {fc2_missing}: --keep-weights would lose the stored weights of fc2; "
         "nothing written (--allow-fresh LAYER lets a layer start fresh)",
     ]
@@ -271,7 +272,7 @@ def test_a_stored_layer_the_clone_lacks_fails_unless_allowed(mlp, tmp_path):
     out = tmp_path / "out.keras"
     result = invoke("clone", source, "-o", out, "--keep-weights")
     assert result.exit_code == 1 and not out.exists()
-    assert "  dropped dense_7: 1 tensor not in the clone; lost: no rule asked for it" in result.stderr
+    assert "  dropped dense_7: 1 tensor not in the clone; lost: no rule asked for it" in result.stdout
 
 
 def test_a_layer_the_rules_remove_is_dropped_by_the_rules(mlp, tmp_path):
@@ -322,7 +323,7 @@ def test_a_legacy_layer_without_stored_weights_fails(tmp_path):
     assert result.exit_code == 1
     assert (
         "  re-initialised dense_2: its stored weights were not found; lost: no rule asked for it"
-        in result.stderr
+        in result.stdout
     )
 
 
@@ -333,7 +334,7 @@ def test_a_shape_the_upgrade_cannot_keep_fails_but_a_rule_that_changes_it_passes
     assert result.exit_code == 1
     assert (
         "  re-initialised dense_2: shape changed: [4x2, 2] -> [3x2, 2]; lost: no rule asked for it"
-        in result.stderr
+        in result.stdout
     )
     result = invoke(
         "clone", source, "-o", tmp_path / "out.keras", "--keep-weights", "--set", "layers.dense_2.units=4"
