@@ -6,7 +6,7 @@ import copy
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from modelcfg_cli.errors import SourceError, UsageError
 
@@ -201,7 +201,7 @@ def to_envelope(label: str, payload: object, metadata: dict) -> dict:
     )
 
 
-def _looks_like_layer(item: object) -> bool:
+def _looks_like_layer(item: object) -> TypeGuard[dict]:
     return isinstance(item, dict) and isinstance(item.get("class_name"), str) and "config" in item
 
 
@@ -213,6 +213,12 @@ def type_name(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return "a number"
     return names.get(type(value), type(value).__name__)
+
+
+def config_of(entry: dict) -> dict:
+    """A serialized layer's `config` when it is a mapping, else an empty one."""
+    config = entry.get("config")
+    return config if isinstance(config, dict) else {}
 
 
 def layer_name(entry: dict) -> str:
@@ -271,6 +277,7 @@ def walk_layers(model: dict, prefix: tuple[str, ...], pointer: str) -> Iterator[
             continue
         here = f"{list_pointer}/{index}"
         name = layer_name(entry)
+        inbound: tuple[tuple[Edge, ...], ...]
         if sequential:
             inbound = ((Edge(previous),),) if previous is not None else ()
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
@@ -59,7 +61,7 @@ def dump(
     if upgrade:
         doc = _upgraded(doc, strict)
     if show_metadata:
-        data = {**doc.metadata, "backend": doc.metadata.get("backend", "not stored")}
+        data: Any = {**doc.metadata, "backend": doc.metadata.get("backend", "not stored")}
     elif layer_name:
         data = doc.find_layer(layer_name).entry
     elif every_part:

@@ -159,9 +159,13 @@ class Carrier:
             if stored.get((where, key)) is not None and _fits(stored[(where, key)], wanted[(where, key)]):
                 value = self.store.get(where)[key]
             arrays.setdefault(where, {})[key] = value
+        errors: dict[int, tuple] = {}  # given (with `failed_saveables`) so Keras < 3.13 walks it too
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _load_state(layer, array_store(arrays), None, entry, visited_saveables=self.visited)
+            _load_state(layer, array_store(arrays), None, entry, visited_saveables=self.visited,
+                        failed_saveables=set(), error_msgs=errors)  # fmt: skip
+        if errors:
+            raise next(iter(errors.values()))[1]
         self.reasons[entry] = self.reason(stored, wanted, source, path)
 
     def stored_shapes(self, entry: str) -> dict[tuple[str, str], tuple[tuple, str]]:

@@ -81,8 +81,10 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
         weights=request.weights_file,
         allow_fresh=tuple(request.allow_fresh),
     )
-    if request.dry_run or plan.problems:
+    if save_format is None or plan.problems:  # a dry run, or a plan that cannot be built
         return CloneRun(plan)
+    if request.keep_weights and request.source != "-":
+        _check_weights_readable(request.source)
     try:
         result = build(
             plan,
@@ -104,6 +106,15 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
     )
     check = check_clone_outputs(plan.source, result.out, options)
     return CloneRun(plan, result, check=check)
+
+
+def _check_weights_readable(source: str) -> None:
+    """Open SOURCE's stored weights before any Keras work: a truncated or unreadable weights file is one
+    line and exit 2, not a failure after building."""
+    from modelcfg_cli.weights.stored import open_datasets
+
+    with open_datasets(source):
+        pass
 
 
 def _save_format(request: CloneRequest) -> str:

@@ -137,7 +137,7 @@ def compare_loaded(load_a, load_b, *, labels: tuple[str, str], options: CompareO
 
     if options.batch < 1:
         raise UsageError("--batch", f"must be at least 1, got {options.batch}")
-    keras = import_keras(choose_backend(options.backend), tuple(options.imports))
+    keras = import_keras(choose_backend(options.backend, "compare"), tuple(options.imports))
     notes, results, specs, arrays = [], [], (), None
     for load, label in zip((load_a, load_b), labels, strict=True):
         loaded = load(keras)

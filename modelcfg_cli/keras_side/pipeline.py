@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.diffing.diff import Change, diff
@@ -79,8 +80,8 @@ class BuildContext:
     built model and the keras module; steps append lines for the report to `notes`."""
 
     plan: ClonePlan
-    model: object
-    keras: object
+    model: Any  # a Keras model (Keras has no type information)
+    keras: Any
     notes: list[str] = field(default_factory=list)
     stream: object = None  # a `streaming.StreamState` when unchanged tensors go file to file
 
@@ -189,9 +190,13 @@ def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) ->
     return (*steps, keep_source_weights) if keep_weights else tuple(steps)
 
 
-def output_format(out: str, save_format: str | None) -> str:
-    """`save_format`, else the format OUT's extension names."""
-    found = save_format or format_by_extension(out, FORMATS)
+def output_format(out: str, fmt: str | None) -> str:
+    """`fmt`, else the format OUT's extension names; `fmt` contradicting the extension is refused (Keras
+    could not load an HDF5 file named `.keras`)."""
+    implied = format_by_extension(out, FORMATS)
+    if fmt and implied and fmt != implied:
+        raise UsageError(out, f"--save-format {fmt} contradicts the extension (a {implied} file name)")
+    found = fmt or implied
     if found is None:
         suffix = Path(out).suffix or "no extension"
         raise UsageError(out, f"cannot tell the format from {suffix!r}; pass --save-format keras|h5|json")

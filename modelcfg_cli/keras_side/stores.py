@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from modelcfg_cli.document import WEIGHTS_FILE
 from modelcfg_cli.weights.shards import merged_view, sharded_index
@@ -33,7 +34,7 @@ def store_classes():
     return _source_store(H5IOStore), _layout_store(H5IOStore, backend), _array_store(H5IOStore)
 
 
-def _source_store(H5IOStore):
+def _source_store(H5IOStore: Any) -> Any:
     class SourceStore(H5IOStore):
         """An `H5IOStore` over a source's weights that records every (entry path, key) read."""
 
@@ -71,13 +72,13 @@ def _source_store(H5IOStore):
     return SourceStore
 
 
-def _layout_store(H5IOStore, backend):
+def _layout_store(H5IOStore: Any, backend: Any) -> Any:
     class LayoutStore(H5IOStore):
         """Write-mode stand-in: `{entry path: {key: value}}` of what `save_own_variables` hands over."""
 
         def __init__(self):  # no file: nothing is written
             self.mode = "w"
-            self.entries: dict[str, dict[str, object]] = {}
+            self.entries: dict[str, dict[str, Any]] = {}
             self._h5_entry_path = ""
 
         def __bool__(self):
@@ -101,15 +102,15 @@ def _layout_store(H5IOStore, backend):
     return LayoutStore
 
 
-def _array_store(H5IOStore):
+def _array_store(H5IOStore: Any) -> Any:
     class ArrayStore(H5IOStore):
         """Read-mode store over `{entry path: {key: array}}`."""
 
-        def __init__(self, entries: dict[str, dict[str, object]]):
+        def __init__(self, entries: dict[str, dict[str, Any]]):
             self.mode = "r"
             self.entries = entries
             self._h5_entry_path = ""
-            self._h5_entry_group = {}
+            self._h5_entry_group: dict[str, Any] = {}
 
         def __bool__(self):
             return True

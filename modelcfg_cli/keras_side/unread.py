@@ -50,10 +50,9 @@ def _npz_member(source) -> bytes | None:
 
 def _pickled(npz: bytes) -> bool:
     """Any member of the npz is an object array (seen in its .npy header, never unpickled)."""
-    from modelcfg_cli.scan.archive import _object_array
+    from modelcfg_cli.scan.payloads import zip_pickles
 
     try:
-        with zipfile.ZipFile(io.BytesIO(npz)) as archive:
-            return any(_object_array(archive, info) for info in archive.infolist())
+        return bool(zip_pickles(npz))
     except (zipfile.BadZipFile, OSError):
         return True  # not a readable npz: nothing in it will be read either

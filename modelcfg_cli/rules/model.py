@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SELECTOR_KEYS = ("class_name", "name", "name_regex", "path", "where")
@@ -33,7 +34,7 @@ class BuiltinStep:
     """A built-in rewrite in Python: `function(envelope, metadata) -> (envelope, notes)`."""
 
     name: str
-    function: object = field(compare=False)
+    function: Callable[[dict, dict], tuple[dict, list[str]]] = field(compare=False)
 
     @property
     def where(self) -> str:

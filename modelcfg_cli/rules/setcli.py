@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from modelcfg_cli.errors import RulesError, UsageError
@@ -30,11 +32,11 @@ def parse_set(option: str) -> RuleSet:
         raise UsageError(label, "PATH must be layers.NAME.FIELD (dotted) or model.SETTING")
     selector = {"path": name} if "/" in name else {"name": name}
     checked = rules_from_data({"rules": [{"match": selector, "set": {field: value}}]}, label)
-    rule = checked.rules[0]
+    [rule] = [step for step in checked.rules if isinstance(step, Rule)]
     return RuleSet((Rule(rule.match, rule.actions, label, required=True),))
 
 
-def _value(label: str, text: str) -> object:
+def _value(label: str, text: str) -> Any:
     if not text.strip():
         return ""
     try:

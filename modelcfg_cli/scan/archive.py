@@ -141,7 +141,7 @@ def _by_kind(name: str, kind: str | None, opener) -> list[Finding]:
         return (
             _npz_findings(name, opener) if kind == "zip archive" else [_member(ERROR, name, "is not an npz")]
         )
-    if is_archive(kind):
+    if kind is not None and is_archive(kind):
         inside, found = _inner(kind, opener)
         finding = _member(ERROR, name, f"is {_article(kind)} inside the model{inside}")
         if found:

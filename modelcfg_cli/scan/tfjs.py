@@ -16,12 +16,12 @@ from modelcfg_cli.document import METADATA_FILE, ModelDocument
 from modelcfg_cli.findings import ERROR, WARNING, Finding
 from modelcfg_cli.scan.archive import (
     HEAD_BYTES,
-    PICKLE_SUFFIXES,
     check_member,
     is_archive,
     scan_folder,
     sniff,
 )
+from modelcfg_cli.scan.payloads import PICKLE_SUFFIXES, is_python_source
 from modelcfg_cli.sources import tfjs_files
 from modelcfg_cli.sources.tfjs import MODEL_JSON
 from modelcfg_cli.sources.tfjs_manifest import parse_manifest
@@ -77,6 +77,7 @@ def _unexpected(name: str, opener) -> list[Finding]:
         or (kind or "").startswith("pickle")
         or is_archive(kind)
         or name.lower().endswith(PICKLE_SUFFIXES)
+        or is_python_source(name)
     ):
         return check_member(name, opener)
     what = f"a {kind}" if kind else "a file"

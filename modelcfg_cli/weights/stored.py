@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class StoredTensor:
     layer: str
     index: int
     name: str
-    dataset: object = field(repr=False, compare=False)
+    dataset: Any = field(repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -204,7 +205,7 @@ def open_datasets(source: str) -> Iterator[list[tuple[str, object]]]:
         yield sorted(found, key=lambda pair: pair[0])
 
 
-def _open_weights_file(source: str, stack: ExitStack, h5py) -> tuple[object, str]:
+def _open_weights_file(source: str, stack: ExitStack, h5py) -> tuple[Any, str]:
     """The open HDF5 file holding the weights and its layout (`keras` or `legacy`), or (None, "")."""
     path = Path(source)
     index = sharded_index(path)
