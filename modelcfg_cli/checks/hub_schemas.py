@@ -10,27 +10,9 @@ preprocessor, task) are checked the same way, each finding named by its file.
 from __future__ import annotations
 
 import difflib
-import json
-from functools import cache
 
 from modelcfg_cli.findings import ERROR, WARNING, Finding
-
-FILE_NAME = "keras_hub.schema.json"
-
-
-@cache
-def _schemas() -> dict:
-    from modelcfg_cli.schema_store import schema_root
-
-    entry = schema_root().joinpath(FILE_NAME)
-    if not entry.is_file():
-        return {}
-    return json.loads(entry.read_text(encoding="utf-8")).get("$defs", {})
-
-
-def schema_for_class(registered: object) -> dict | None:
-    """The constructor schema of a keras-hub class by its registered name, or None."""
-    return _schemas().get(registered) if isinstance(registered, str) else None
+from modelcfg_cli.schema_store import schema_for_class
 
 
 def registered_findings(entry: dict, pointer: str = "", *, strict: bool = False, file: str | None = None):

@@ -100,6 +100,11 @@ def clone_command(ctx, no_upgrade, report, report_alias, save_format, rules_file
     fresh weights.
     """
     from modelcfg_cli.keras_side.clone import CloneRequest, run_clone
+    from modelcfg_cli.keras_side.streaming import show_progress_with
+    from modelcfg_cli.output.progress import progress
+
+    color = color_of(ctx)
+    show_progress_with(lambda label, total: progress(label, total, color))
 
     if report_alias:
         click.echo(f"modelcfg: warning: --report {report_alias} is now --format {report_alias}", err=True)

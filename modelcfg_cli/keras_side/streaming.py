@@ -158,15 +158,22 @@ def save_keras(model, state: StreamState, out: Path) -> None:
             archive.write(weights, "model.weights.h5")
 
 
+_progress_bar = None  # set by the CLI: (label, total) -> a context manager yielding tick()
+
+
+def show_progress_with(factory) -> None:
+    """The progress bar long copies report to (the CLI's, on stderr on a terminal; the core draws none)."""
+    global _progress_bar
+    _progress_bar = factory
+
+
 @contextlib.contextmanager
 def _progress(total: int):
-    """A callback counting copied bytes onto the progress bar on stderr (a terminal, large copies)."""
-    from modelcfg_cli.output.progress import progress
-
-    if total < PROGRESS_BYTES:
+    """A callback counting copied bytes onto the progress bar, for large copies when one is set."""
+    if total < PROGRESS_BYTES or _progress_bar is None:
         yield None
         return
-    with progress("copying weights (MiB)", total // MIB + 1, "auto") as tick:
+    with _progress_bar("copying weights (MiB)", total // MIB + 1) as tick:
         counted = [0]
 
         def advance(count: int) -> None:

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from modelcfg_cli.document import SHARD_INDEX
 from modelcfg_cli.errors import SourceError
 
-SHARD_INDEX = "model.weights.json"
 SHARD_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.weights\.h5$")
 MAX_INDEX_BYTES = 64 * 1024 * 1024
 

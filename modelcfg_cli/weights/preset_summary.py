@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from modelcfg_cli.document import METADATA_FILE, ModelDocument
+from modelcfg_cli.document import METADATA_FILE, SHARD_INDEX, ModelDocument
 from modelcfg_cli.sources.presets import assets, is_preset, preset_parts, weight_files
-from modelcfg_cli.weights.shards import SHARD_INDEX
 
 SKIPPED_FIELDS = ("name", "trainable", "dtype")
 
