@@ -47,9 +47,9 @@ def preset_part_findings(path: str | None, strict: bool = False) -> list[Finding
     """The part configs of a keras-hub preset folder, each against its class's schema."""
     from modelcfg_cli.sources.presets import is_preset, preset_parts
 
-    if not is_preset(path):
+    if path is None or not is_preset(path):
         return []
-    found = []
+    found: list[Finding] = []
     for part in preset_parts(path):
         if part.envelope is not None:
             found.extend(registered_findings(part.envelope, strict=strict, file=part.file) or [])

@@ -15,7 +15,7 @@ SKIPPED_FIELDS = ("name", "trainable", "dtype")
 
 def preset_summary(doc: ModelDocument) -> dict | None:
     """The preset view of `doc`, or None when `doc` is not a keras-hub preset folder."""
-    if not is_preset(doc.path):
+    if doc.path is None or not is_preset(doc.path):
         return None
     config = doc.envelope.get("config")
     config = config if isinstance(config, dict) else {}

@@ -106,7 +106,7 @@ def _merge(h5py, part, merged, source: str) -> None:
         if isinstance(item, h5py.Dataset):
             _virtual(h5py, merged, name, item, source)
         else:
-            merged.require_group(name).attrs.update(item.attrs)
+            merged.require_group(name).attrs.update(getattr(item, "attrs", {}))
 
 
 def _virtual(h5py, merged, name: str, dataset, source: str) -> None:
