@@ -159,31 +159,25 @@ def save_keras(model, state: StreamState, out: Path) -> None:
             archive.write(weights, "model.weights.h5")
 
 
-_progress_bar = None  # set by the CLI: (label, total) -> a context manager yielding tick()
-
-
-def show_progress_with(factory) -> None:
-    """The progress bar long copies report to (the CLI's, on stderr on a terminal; the core draws none)."""
-    global _progress_bar
-    _progress_bar = factory
-
-
 @contextlib.contextmanager
 def _progress(total: int):
-    """A callback counting copied bytes onto the progress bar, for large copies when one is set."""
-    if total < PROGRESS_BYTES or _progress_bar is None:
+    """A callback counting copied bytes, announced as a stage (`copying weights 120 of 647 MiB`) that
+    the `clone` command shows on a terminal; only for copies larger than `PROGRESS_BYTES`."""
+    from modelcfg_cli.keras_side.stages import stage
+
+    if total < PROGRESS_BYTES:
         yield None
         return
-    with _progress_bar("copying weights (MiB)", total // MIB + 1) as tick:
-        counted = [0]
+    counted = [0, -1]  # bytes so far, the last percent announced
 
-        def advance(count: int) -> None:
-            before = counted[0] // MIB
-            counted[0] += count
-            for _ in range(counted[0] // MIB - before):
-                tick()
+    def advance(count: int) -> None:
+        counted[0] += count
+        percent = counted[0] * 100 // total
+        if percent != counted[1]:
+            counted[1] = percent
+            stage(f"copying weights {counted[0] // MIB:,} of {total // MIB:,} MiB")
 
-        yield advance
+    yield advance
 
 
 def stream_for(plan, fmt: str, steps: tuple, keep_step, keras3_file) -> StreamState | None:
