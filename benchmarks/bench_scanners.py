@@ -84,6 +84,8 @@ def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
 
 def modelcfg(path: str, _bin: Path) -> tuple[float, bool, str]:
     seconds, done = run([str(ROOT / ".venv" / "bin" / "modelcfg"), "scan", "--format", "json", path])
+    if not done.stdout.strip():
+        return seconds, False, f"no report (exit {done.returncode})"
     report = json.loads(done.stdout)
     found = [f["rule"] for entry in report["files"] for f in entry["errors"] + entry["warnings"]]
     return seconds, bool(found), ",".join(sorted(set(found)))
@@ -131,6 +133,8 @@ def measure(files: list[tuple[str, str, str]], peers: Path) -> list[dict]:
             flush=True,
         )
         results.append(row)
+        CACHE.mkdir(exist_ok=True)
+        (CACHE / "scanners.partial.json").write_text(json.dumps(results, indent=2) + "\n")
     return results
 
 
