@@ -78,7 +78,7 @@ def _retrieve(uri: str):
     name = name or relative.removesuffix(".json").removeprefix("layers/")
     schema = load_schema(name) if uri.startswith(BASE_URI) else None
     if schema is None:
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs class mypy cannot see into
     return Resource.from_contents(schema)
 
 
@@ -89,7 +89,8 @@ def registry():
 
     names = [MODEL_SCHEMA, *(n for n in schema_names() if n.startswith("defs/"))]
     resources = [(BASE_URI + schema_path(n), Resource.from_contents(load_schema(n))) for n in names]
-    return Registry(retrieve=_retrieve).with_resources(resources).crawl()
+    registry = Registry(retrieve=_retrieve)  # type: ignore[call-arg]  # attrs, as above
+    return registry.with_resources(resources).crawl()
 
 
 def find_schema(name: str) -> str:

@@ -63,7 +63,7 @@ def check_model(view: ModelView) -> list[Finding]:
     findings = list(_names(view))
     if is_sequential(view.entry):
         return findings
-    layers = {}
+    layers: dict[str, LayerRef] = {}
     for ref in view.children:
         layers.setdefault(ref.name, ref)
     findings.extend(_inbound(view, layers))
@@ -85,7 +85,8 @@ def _names(view: ModelView) -> Iterator[Finding]:
         if not ref.name:
             yield _error(ref, "", "layer has no name (expected a 'name' string in the entry or its config)")
         elif ref.name in first:
-            other = CHILD.search(first[ref.name].pointer).group(1)
+            found = CHILD.search(first[ref.name].pointer)
+            other = found.group(1) if found else first[ref.name].pointer
             yield _error(
                 ref, "", f"duplicate layer name {ref.name!r} (also layers[{other}]); names must be unique"
             )

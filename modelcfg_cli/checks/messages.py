@@ -133,7 +133,7 @@ def describe(schema) -> str:
         return _describe_array(schema)
     if "pattern" in schema and kinds in (None, "string"):
         return f"a string matching {show(schema['pattern'])}"
-    return TYPE_WORDS.get(kinds, "a value") + _range(schema)
+    return TYPE_WORDS.get(str(kinds), "a value") + _range(schema)
 
 
 def _describe_array(schema: dict) -> str:

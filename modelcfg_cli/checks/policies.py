@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from modelcfg_cli.checks.forbidden import forbidden_detail
 from modelcfg_cli.document import LayerRef, ModelDocument
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.findings import ERROR, Finding
@@ -74,7 +76,7 @@ def load_policies(path: str | Path) -> tuple[Policy, ...]:
 class _PolicyChecker(RulesChecker):
     """The rules-file checker (`fail`, `expect`, `known`, `selector` with did-you-mean) for policies."""
 
-    def policies(self, data: object) -> tuple[Policy, ...]:
+    def policies(self, data: Any) -> tuple[Policy, ...]:
         self.expect(data, dict, (), "a mapping with 'policies'")
         for key in data:
             self.known(key, ("policies",), (key,), "top-level key")
@@ -89,7 +91,7 @@ class _PolicyChecker(RulesChecker):
             policies[policy.id] = policy
         return tuple(policies.values())
 
-    def policy(self, item: object, path: tuple) -> Policy:
+    def policy(self, item: Any, path: tuple) -> Policy:
         self.expect(item, dict, path, "a policy (a mapping with 'id' and what to check)")
         for key in item:
             self.known(key, POLICY_KEYS, (*path, key), "policy key")
@@ -134,7 +136,7 @@ class _PolicyChecker(RulesChecker):
         if "model" in item:
             self.limits(item["model"], (*path, "model"))
 
-    def limits(self, model: object, path: tuple) -> None:
+    def limits(self, model: Any, path: tuple) -> None:
         self.expect(model, dict, path, "a mapping of max_layers, max_depth, require")
         if not model:
             self.fail(path, "model: give max_layers, max_depth or require")
@@ -145,7 +147,7 @@ class _PolicyChecker(RulesChecker):
             elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 self.fail((*path, key), f"{key}: expected a whole number >= 0, got {value!r}")
 
-    def schema(self, schema: object, path: tuple, what: str) -> None:
+    def schema(self, schema: Any, path: tuple, what: str) -> None:
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
 
@@ -188,7 +190,7 @@ def _layer_findings(policy: Policy, ref: LayerRef, validator) -> list[Finding]:
 
     findings = []
     if policy.forbid:
-        detail = f"{ref.class_name} layers are forbidden"
+        detail = forbidden_detail(policy.match, ref)
         findings.append(_finding(policy, ref.pointer, detail, ref))
     if validator is not None:
         for where, detail in field_messages(validator, ref.config, group_depth=None):

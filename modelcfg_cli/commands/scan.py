@@ -6,7 +6,14 @@ import os
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option, report_read_errors, weights_option
+from modelcfg_cli.commands.common import (
+    color_of,
+    max_config_bytes_option,
+    report_format,
+    report_options,
+    report_read_errors,
+    weights_option,
+)
 from modelcfg_cli.errors import UsageError, exit_code
 from modelcfg_cli.output import emit
 from modelcfg_cli.output.findings import RENDERERS, SCAN_WORDS, FindingsView
@@ -18,7 +25,7 @@ BASELINE = click.Path(dir_okay=False)
 @click.command("scan")
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
 @click.option("--strict", is_flag=True, help="Every finding is an error (custom classes included).")
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
+@report_options(RENDERERS)
 @click.option(
     "-j",
     "--jobs",
@@ -63,6 +70,7 @@ def scan_command(ctx, sources, strict, fmt, jobs, ignores, baseline, write_basel
     if not sources:
         raise UsageError(None, "scan needs at least one SOURCE (or --explain RULE)")
     weights_file, max_config_bytes = rest["weights_file"], rest["max_config_bytes"]
+    fmt = report_format(fmt, rest["output"], RENDERERS)
     if weights_file and len(sources) != 1:
         raise UsageError(None, f"--weights goes with exactly one SOURCE ({len(sources)} given)")
     accepted = _accepted(ignores, baseline, RULES)
@@ -72,9 +80,10 @@ def scan_command(ctx, sources, strict, fmt, jobs, ignores, baseline, write_basel
         options = ScanOptions(strict, max_config_bytes, weights_file, hashes)
         reports = scan_sources(list(sources), options, jobs=_jobs(jobs, sources), done=done)
     reports = _suppressed(reports, accepted, write_baseline)
-    emit(RENDERERS[fmt], FindingsView(reports, SCAN_WORDS, RULES), color=color)
+    view = FindingsView(reports, SCAN_WORDS, RULES)
+    emit(RENDERERS[fmt], view, color=color, output=rest["output"], protect=tuple(sources))
     report_read_errors(ctx, reports)
-    ctx.exit(exit_code(not all(r.valid for r in reports)))
+    ctx.exit(exit_code(not all(r.valid for r in reports) and not rest["exit_zero"]))
 
 
 def _explain(rule: str, rules: dict) -> None:

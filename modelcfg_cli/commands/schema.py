@@ -21,4 +21,4 @@ def schema(ctx, name, list_names):
         return
     if not name:
         raise UsageError(None, "give a schema NAME or --list")
-    emit_data(schema_text(find_schema(name)), "json", color_of(ctx))
+    emit_data(schema_text(find_schema(name)) or "", "json", color_of(ctx))

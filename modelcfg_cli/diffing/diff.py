@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from modelcfg_cli.document import (
     MISSING,
@@ -27,6 +28,7 @@ from modelcfg_cli.document import (
     model_layers,
     strip_shared_ids,
 )
+from modelcfg_cli.legacy.h5_compile import without_h5_dropped
 from modelcfg_cli.summary import dtype_policy_name
 
 KINDS = (
@@ -63,8 +65,8 @@ class Change:
     kind: str
     layer: str | None
     path: str | None = None
-    old: object = None
-    new: object = None
+    old: Any = None  # JSON values, or MISSING for an absent key
+    new: Any = None
 
     def as_dict(self) -> dict:
         """The JSON form; an absent value is null."""
@@ -92,6 +94,13 @@ class _Node:
     @property
     def path(self) -> str:
         return self.ref.path_str if self.ref else ""
+
+    @property
+    def layer(self) -> LayerRef:
+        """The node's layer: every node but the model's own root has one."""
+        if self.ref is None:
+            raise ValueError("the model's root node has no layer")
+        return self.ref
 
 
 class _Ignore:
@@ -131,6 +140,19 @@ def diff(doc_a: ModelDocument, doc_b: ModelDocument, options: DiffOptions | None
     changes.extend(_io_changes(root_a, root_b, name_map, None, ignored))
     changes.sort(key=lambda change: change.path or "")
     return changes + layer_changes
+
+
+def paired_names(doc_a: ModelDocument, doc_b: ModelDocument, options: DiffOptions) -> dict[str, str]:
+    """A's layer path -> B's name for every matched layer named differently (a rename, or a pair by
+    position under `ignore_names`): where each layer's stored weights find their partners."""
+    ignored = _Ignore(options.ignore, new_fields=options.ignore_new_fields)
+    found: dict[str, str] = {}
+    pending = [(_tree(doc_a.envelope, list(doc_a.layers())), _tree(doc_b.envelope, list(doc_b.layers())))]
+    while pending:
+        pairs, _ = _match(*pending.pop(), options, ignored)
+        found.update({a.path: b.name for a, b in pairs if a.name != b.name})
+        pending.extend(pairs)
+    return found
 
 
 def is_default_only(change: Change) -> bool:
@@ -212,13 +234,24 @@ def _match(
 
 def _edited_renames(lone_a: list[_Node], lone_b: list[_Node], name_map: dict[str, str]) -> list:
     """Pair the layers left on each side that have the same class and the same inputs (A's mapped to B's
-    names), when exactly one layer on each side has them: a layer renamed and edited at once."""
+    names), when exactly one layer on each side has them: a layer renamed and edited at once. Rounds
+    repeat while they pair layers: a pair's consumers (renamed and edited too) now have mapped inputs."""
+    pairs: list[tuple[_Node, _Node]] = []
+    while found := _unique_pairs(lone_a, lone_b, name_map):
+        pairs += found
+        paired = {id(node) for pair in found for node in pair}
+        lone_a = [child for child in lone_a if id(child) not in paired]
+        lone_b = [child for child in lone_b if id(child) not in paired]
+    return pairs
+
+
+def _unique_pairs(lone_a: list[_Node], lone_b: list[_Node], name_map: dict[str, str]) -> list:
     keyed_a: dict[tuple, list[_Node]] = {}
     for child in lone_a:
-        keyed_a.setdefault((child.ref.class_name, _wiring(child.ref, {}, name_map)), []).append(child)
+        keyed_a.setdefault((child.layer.class_name, _wiring(child.layer, {}, name_map)), []).append(child)
     keyed_b: dict[tuple, list[_Node]] = {}
     for child in lone_b:
-        keyed_b.setdefault((child.ref.class_name, _wiring(child.ref, {}, {})), []).append(child)
+        keyed_b.setdefault((child.layer.class_name, _wiring(child.layer, {}, {})), []).append(child)
     pairs = []
     for key, found_a in keyed_a.items():
         found_b = keyed_b.get(key, [])
@@ -243,8 +276,8 @@ def _find_renames(
     detour: dict[str, list[_Node]] = {}
     for child in lone_b:
         key = _content_key(child, ignored)
-        index.setdefault(key, {}).setdefault(_wiring(child.ref, {}, {}), []).append(child)
-        if any(edge.layer in lone_names for node in child.ref.inbound for edge in node):
+        index.setdefault(key, {}).setdefault(_wiring(child.layer, {}, {}), []).append(child)
+        if any(edge.layer in lone_names for node in child.layer.inbound for edge in node):
             detour.setdefault(key, []).append(child)
     bypass_b = _bypass(lone_b)
     removed: dict[str, Edge] = {}
@@ -252,13 +285,13 @@ def _find_renames(
     taken: set[int] = set()
     for child in lone_a:
         key = _content_key(child, ignored)
-        wiring = _wiring(child.ref, removed, name_map)
+        wiring = _wiring(child.layer, removed, name_map)
         free = [b for b in index.get(key, {}).get(wiring, ()) if id(b) not in taken]
         if not free:
             free = [
                 b
                 for b in detour.get(key, ())
-                if id(b) not in taken and _wiring(b.ref, bypass_b, {}) == wiring
+                if id(b) not in taken and _wiring(b.layer, bypass_b, {}) == wiring
             ]
         if not free:
             removed.update(_bypass([child]))
@@ -275,11 +308,11 @@ def _match_by_position(children_a: list[_Node], children_b: list[_Node]) -> list
     """The k-th layer of each class in A against the k-th of that class in B (topological order)."""
     by_class: dict[str, list[_Node]] = {}
     for child in children_b:
-        by_class.setdefault(child.ref.class_name, []).append(child)
+        by_class.setdefault(child.layer.class_name, []).append(child)
     seen: Counter = Counter()
     pairs = []
     for child in children_a:
-        cls = child.ref.class_name
+        cls = child.layer.class_name
         same = by_class.get(cls, [])
         if seen[cls] < len(same):
             pairs.append((child, same[seen[cls]]))
@@ -291,18 +324,18 @@ def _content_key(node: _Node, ignored: _Ignore) -> str:
     """Canonical text of a layer's class and config (name left out), for rename detection. Of the layers
     inside a nested model or wrapper only the classes and the wiring between them (by position) count:
     their own changes and renames are reported under the renamed container."""
-    skip_dtype = ignored.skip_dtype and node.ref.class_name != "InputLayer"
+    skip_dtype = ignored.skip_dtype and node.layer.class_name != "InputLayer"
     own = _normalized(_own_config(node, skip_dtype), "", ignored)
     position = {child.name: index for index, child in enumerate(node.children)}
     inner = [
         (
-            child.ref.class_name,
-            [(position.get(e.layer), e.node_index, e.tensor_index) for n in child.ref.inbound for e in n],
+            child.layer.class_name,
+            [(position.get(e.layer), e.node_index, e.tensor_index) for n in child.layer.inbound for e in n],
         )
         for child in node.children
     ]
     extras = {key: strip_shared_ids(node.entry[key]) for key in ("registered_name",) if key in node.entry}
-    data = [node.ref.class_name, own, inner, extras]
+    data = [node.layer.class_name, own, inner, extras]
     return json.dumps(data, sort_keys=True, default=repr)
 
 
@@ -343,9 +376,9 @@ def _mapped(edge: Edge, name_map: dict[str, str]) -> Edge:
 def _bypass(nodes: list[_Node]) -> dict[str, Edge]:
     """The input of each single-input layer among `nodes`: what its consumers read once it is gone."""
     return {
-        node.name: node.ref.inbound[0][0]
+        node.name: node.layer.inbound[0][0]
         for node in nodes
-        if len(node.ref.inbound) == 1 and len(node.ref.inbound[0]) == 1
+        if len(node.layer.inbound) == 1 and len(node.layer.inbound[0]) == 1
     }
 
 
@@ -388,8 +421,8 @@ def _diff_children(
             continue
         if id(child_a) in renames:
             changes.append(Change("renamed", child_a.path, None, child_a.name, child_b.name))
-        wiring_a = _wiring(child_a.ref, bypass_a, name_map)
-        wiring_b = _wiring(child_b.ref, bypass_b, {})
+        wiring_a = _wiring(child_a.layer, bypass_a, name_map)
+        wiring_b = _wiring(child_b.layer, bypass_b, {})
         _diff_pair(child_a, child_b, wiring_a != wiring_b, options, ignored, changes)
     changes.extend(Change("removed", gone.path, None, _layer_summary(gone), None) for gone in pending)
     return name_map
@@ -418,20 +451,20 @@ def _diff_pair(
         changes.append(Change(wrapping[0], layer, None, wrapping[1], wrapping[2]))
         if rewired:
             changes.append(
-                Change("rewired", layer, None, _edges_text(a.ref.inbound), _edges_text(b.ref.inbound))
+                Change("rewired", layer, None, _edges_text(a.layer.inbound), _edges_text(b.layer.inbound))
             )
-        fields: list[tuple[str, object, object]] = []
-        _compare(*_wrapped_configs(a, b), "", ignored, fields)
-        fields.sort(key=lambda item: item[0])
-        changes.extend(Change("changed", layer, path, old, new) for path, old, new in fields)
+        wrapped: list[tuple[str, object, object]] = []
+        _compare(*_wrapped_configs(a, b), "", ignored, wrapped)
+        wrapped.sort(key=lambda item: item[0])
+        changes.extend(Change("changed", layer, path, old, new) for path, old, new in wrapped)
         return
-    if a.ref.class_name != b.ref.class_name:
-        changes.append(Change("class_changed", layer, None, a.ref.class_name, b.ref.class_name))
+    if a.layer.class_name != b.layer.class_name:
+        changes.append(Change("class_changed", layer, None, a.layer.class_name, b.layer.class_name))
     if rewired:
-        old, new = _edges_text(a.ref.inbound), _edges_text(b.ref.inbound)
+        old, new = _edges_text(a.layer.inbound), _edges_text(b.layer.inbound)
         changes.append(Change("rewired", layer, None, old, new))
     fields: list[tuple[str, object, object]] = []
-    skip_dtype = ignored.skip_dtype and a.ref.class_name != "InputLayer"
+    skip_dtype = ignored.skip_dtype and a.layer.class_name != "InputLayer"
     _compare(_own_config(a, skip_dtype), _own_config(b, skip_dtype), "", ignored, fields)
     for key in ENTRY_KEYS:
         if key in a.entry and key in b.entry:
@@ -448,16 +481,16 @@ def _wrapping(a: _Node, b: _Node) -> tuple[str, str, str] | None:
     """("wrapped", "LSTM", "Bidirectional(LSTM)") when B wraps A's layer, ("unwrapped", ...) the other
     way round, None otherwise."""
     inner_b, inner_a = _inner_class(b), _inner_class(a)
-    if inner_b and not inner_a and inner_b == a.ref.class_name:
-        return "wrapped", a.ref.class_name, f"{b.ref.class_name}({inner_b})"
-    if inner_a and not inner_b and inner_a == b.ref.class_name:
-        return "unwrapped", f"{a.ref.class_name}({inner_a})", b.ref.class_name
+    if inner_b and not inner_a and inner_b == a.layer.class_name:
+        return "wrapped", a.layer.class_name, f"{b.layer.class_name}({inner_b})"
+    if inner_a and not inner_b and inner_a == b.layer.class_name:
+        return "unwrapped", f"{a.layer.class_name}({inner_a})", b.layer.class_name
     return None
 
 
 def _inner_class(node: _Node) -> str | None:
-    inner = node.ref.config.get("layer")
-    if isinstance(inner, dict) and isinstance(inner.get("class_name"), str) and not node.ref.is_model:
+    inner = node.layer.config.get("layer")
+    if isinstance(inner, dict) and isinstance(inner.get("class_name"), str) and not node.layer.is_model:
         return inner["class_name"]
     return None
 
@@ -466,15 +499,15 @@ def _wrapped_configs(a: _Node, b: _Node) -> tuple[dict, dict]:
     """The configs of the layer on both sides of a wrapping (the wrapped one's), names left out."""
     configs = []
     for node in (a, b):
-        inner = node.ref.config.get("layer") if _inner_class(node) else None
-        config = inner.get("config") if isinstance(inner, dict) else node.ref.config
+        inner = node.layer.config.get("layer") if _inner_class(node) else None
+        config = inner.get("config") if isinstance(inner, dict) else node.layer.config
         configs.append({k: v for k, v in (config or {}).items() if k != "name"})
     return configs[0], configs[1]
 
 
 def _own_config(node: _Node, skip_dtype: bool = False) -> dict:
     """A layer's config without its name, its inner layers and (when asked) its dtype."""
-    config = node.ref.config
+    config = node.layer.config
     skip = {"name"}
     if skip_dtype:
         skip.add("dtype")
@@ -506,7 +539,7 @@ def _join(path: str, key: object) -> str:
 
 
 def _layer_summary(node: _Node) -> dict:
-    return {"class_name": node.ref.class_name, "inbound": _edges_text(node.ref.inbound)}
+    return {"class_name": node.layer.class_name, "inbound": _edges_text(node.layer.inbound)}
 
 
 # -- the model itself -----------------------------------------------------------------------------
@@ -534,6 +567,8 @@ def _model_changes(
             doc_a.envelope["build_config"], doc_b.envelope["build_config"], "build_config", ignored, fields
         )
     compile_a, compile_b = _compile_config(doc_a), _compile_config(doc_b)
+    if "h5" in (doc_a.metadata.get("format"), doc_b.metadata.get("format")):
+        compile_a, compile_b = without_h5_dropped(compile_a), without_h5_dropped(compile_b)
     if compile_a is not MISSING and compile_b is not MISSING:
         _compare(compile_a, compile_b, "compile_config", ignored, fields)
     return [Change("model", None, path, old, new) for path, old, new in fields]
@@ -543,7 +578,7 @@ def _io_changes(
     a: _Node, b: _Node, name_map: dict[str, str], layer: str | None, ignored: _Ignore
 ) -> list[Change]:
     """Changed model inputs or outputs (A's edges mapped to B's names before comparing)."""
-    changes = []
+    changes: list[Change] = []
     config_a, config_b = a.entry.get("config"), b.entry.get("config")
     if not (isinstance(config_a, dict) and isinstance(config_b, dict)):
         return changes

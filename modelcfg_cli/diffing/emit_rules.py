@@ -33,26 +33,27 @@ def emit_rules(changes: list[Change], doc_a: ModelDocument) -> tuple[dict, list[
     replaced = {change.layer for change in changes if change.kind == "class_changed"}
     for change in changes:
         head = (change.path or "").split(".")[0]
+        layer_path = change.layer or ""  # every change but a model's own names its layer
         if change.kind == "model" and change.layer is None and change.path in MODEL_ACTIONS:
             model[change.path] = change.new
         elif change.kind == "changed" and head in ENTRY_KEYS:
             recomputed[head] += 1
-        elif change.kind == "changed" and change.layer not in replaced:
-            target, prefix = _through_wrappers(change.layer, refs)
-            layer = actions.setdefault(target, {})
+        elif change.kind == "changed" and layer_path not in replaced:
+            target, prefix = _through_wrappers(layer_path, refs)
+            layer, field = actions.setdefault(target, {}), prefix + (change.path or "")
             if change.new is MISSING:
-                layer.setdefault("unset", []).append(prefix + change.path)
+                layer.setdefault("unset", []).append(field)
             else:
-                layer.setdefault("set", {})[prefix + change.path] = change.new
-        elif change.kind == "removed" and len(change.old["inbound"]) == 1 and not refs[change.layer].wrapped:
-            actions.setdefault(change.layer, {})["remove"] = True
-        elif change.kind == "renamed" and refs[change.layer].wrapped:
-            target, prefix = _through_wrappers(change.layer, refs)
+                layer.setdefault("set", {})[field] = change.new
+        elif change.kind == "removed" and len(change.old["inbound"]) == 1 and not refs[layer_path].wrapped:
+            actions.setdefault(layer_path, {})["remove"] = True
+        elif change.kind == "renamed" and refs[layer_path].wrapped:
+            target, prefix = _through_wrappers(layer_path, refs)
             actions.setdefault(target, {}).setdefault("set", {})[prefix + "name"] = change.new
         elif change.kind == "renamed":
-            renames.append((change.layer, change.new))
-        elif change.kind in ("wrapped", "unwrapped") and not refs[change.layer].wrapped:
-            actions.setdefault(change.layer, {}).update(_wrap_action(change))
+            renames.append((layer_path, change.new))
+        elif change.kind in ("wrapped", "unwrapped") and not refs[layer_path].wrapped:
+            actions.setdefault(layer_path, {}).update(_wrap_action(change))
         elif not _part_of_class_change(change, replaced):
             unexpressed.append(change)
     lines = _grouped(unexpressed)

@@ -36,7 +36,8 @@ def unapplied_edits(keras, changes: list[Change], built: dict) -> tuple[list[str
     notes: list[str] = []
     for change in changes:
         if change.kind == "changed" and change.new is not MISSING:
-            ref = layers.get(renamed.get(change.layer, change.layer))
+            layer = change.layer or ""
+            ref = layers.get(renamed.get(layer, layer))
             if ref is not None:
                 problems.extend(_field_problem(keras, change, _edited_config(ref, change.layer in wrapped)))
         elif change.kind == "model" and change.path == "dtype_policy":

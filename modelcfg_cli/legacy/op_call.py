@@ -4,6 +4,7 @@ and the test for a serialized tensor reference."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from modelcfg_cli.errors import UpgradeRefused
 
@@ -28,7 +29,7 @@ class OpCall:
         return UpgradeRefused(None, f"layer {self.layer!r} calls {self.op}: {why}")
 
 
-def is_ref(value: object) -> bool:
+def is_ref(value: object) -> TypeGuard[list]:
     """A serialized tensor reference `[layer, node, tensor(, kwargs)]`."""
     return (
         isinstance(value, list)

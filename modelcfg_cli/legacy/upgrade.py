@@ -8,11 +8,13 @@ in the notes; the clone step then refuses them with the fix (`--import MODULE`, 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from modelcfg_cli.document import (
     KERAS_TENSOR,
     MODEL_CLASSES,
     ModelDocument,
+    config_of,
     dtype_policy,
     is_model_entry,
     is_sequential,
@@ -60,7 +62,7 @@ def _has_legacy_markers(entry: dict) -> bool:
 
 
 def _layer_is_legacy(entry: dict) -> bool:
-    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    config = config_of(entry)
     if "module" not in entry or entry.get("class_name") in CLASS_RENAMES or "batch_input_shape" in config:
         return True
     if is_tfkeras_entry(entry):
@@ -96,7 +98,7 @@ def upgraded_with_notes(doc: ModelDocument) -> tuple[ModelDocument, list[str]]:
 
 
 def _upgrade_model(entry: dict, notes: list[str], where: str) -> None:
-    config = entry.get("config")
+    config: Any = entry.get("config")
     if isinstance(config, list):
         config = {"name": entry.get("name") or "sequential", "layers": config}
         entry["config"] = config

@@ -29,7 +29,8 @@ class DiffView:
         """The graph of the changes, or None when it is not wanted or there is nothing to draw."""
         if not (self.graph and self.changes and not self.stat and self.docs):
             return None
-        return diff_picture(*self.docs, self.changes)
+        doc_a, doc_b = self.docs
+        return diff_picture(doc_a, doc_b, self.changes)
 
 
 def render_text(view: DiffView, sink) -> None:

@@ -126,7 +126,8 @@ class _Merged:
         (a change inside a wrapper marks the wrapper), the first of PRIORITY winning."""
         status = dict.fromkeys(self.removed, "removed")
         added = {change.layer for change in changes if change.kind == "added" and change.layer}
-        for item in (*self.base.nodes, *self.base.groups):
+        items: list[GraphNode | GraphGroup] = [*self.base.nodes, *self.base.groups]
+        for item in items:
             if _under(item.path, added):
                 status[item.id] = "added"
         lookups = (self.node_by_path, self.group_by_path)
@@ -135,7 +136,7 @@ class _Merged:
             if change.layer is None or kind not in ("changed", "rewired"):
                 continue
             target = _nearest(_mapped(change.layer, renames), lookups)
-            current = status.get(target)
+            current = status.get(target) if target else None
             if target and (current is None or PRIORITY.index(kind) < PRIORITY.index(current)):
                 status[target] = kind
         return status
@@ -163,7 +164,7 @@ def around_changes(picture: DiffPicture, limit: int = MAX_NODES) -> DiffPicture:
     holding them; a changed nested model with no changed layer shows with its first layer."""
     graph = picture.graph
     groups = {group.id: group for group in graph.groups}
-    first_in = {}
+    first_in: dict[str | None, str] = {}
     for node in graph.nodes:
         first_in.setdefault(node.group, node.id)
     changed = [node.id for node in graph.nodes if node.id in picture.status]

@@ -55,6 +55,13 @@ class _Container:
     origin: Point = (0.0, 0.0)
     index: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def laid_out(self) -> FlatLayout:
+        """Its layout, once `layer_out` has made it."""
+        if self.flat is None:
+            raise ValueError("the container is not laid out yet")
+        return self.flat
+
 
 def layout_graph(
     graph: LayerGraph,
@@ -83,7 +90,7 @@ def layout_graph(
     placer = _Placer(containers, sizes, frame)
     placer.place(None, (frame.margin, frame.margin))
     edges = tuple(placer.edge(u, v, chains) for u, v in graph.edges)
-    top = containers[None].flat
+    top = containers[None].laid_out
     return Layout(
         top.width + 2 * frame.margin, top.height + 2 * frame.margin, placer.nodes, placer.boxes, edges
     )
@@ -144,9 +151,9 @@ class _Placer:
     def place(self, key: str | None, origin: Point) -> None:
         """Absolute boxes of a model's items, from the origin of its content; recurse into nested models."""
         container = self.containers[key]
-        shift = (container.content_width - container.flat.width) / 2
+        shift = (container.content_width - container.laid_out.width) / 2
         container.origin = (origin[0] + shift, origin[1])
-        for item, (x, y) in zip(container.items, container.flat.corners, strict=True):
+        for item, (x, y) in zip(container.items, container.laid_out.corners, strict=True):
             width, height = self.sizes[item]
             box = Box(container.origin[0] + x, origin[1] + y, width, height)
             if item in self.containers:
@@ -159,7 +166,7 @@ class _Placer:
         """The drawn polyline of one edge: its model's route, ends moved onto the actual layers."""
         key, item_u, item_v = _split(chains[u], chains[v])
         container = self.containers[key]
-        route = container.flat.routes.get((container.index[item_u], container.index[item_v]))
+        route = container.laid_out.routes.get((container.index[item_u], container.index[item_v]))
         ox, oy = container.origin
         middle = [(x + ox, y + oy) for x, y in route[1:-1]] if route else []
         source, target = self.nodes[u], self.nodes[v]

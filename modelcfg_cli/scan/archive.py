@@ -89,8 +89,10 @@ def _duplicates(infos: list[zipfile.ZipInfo]) -> list[Finding]:
     ]
 
 
-def scan_folder(path: str) -> list[Finding]:
-    """Findings for the files of a model folder saved with `zipped=False` (symlinks are not followed)."""
+def scan_folder(path: str, check=None) -> list[Finding]:
+    """Findings for the files of a model folder saved with `zipped=False` (symlinks are not followed);
+    `check(relative name, path)` gives a file's findings (by default, those of a `.keras` member)."""
+    check = check or (lambda relative, full: check_member(relative, lambda: full.open("rb")))
     root = Path(path)
     findings = []
     for folder, dirs, files in os.walk(root):
@@ -100,7 +102,7 @@ def scan_folder(path: str) -> list[Finding]:
             if full.is_symlink():
                 findings.append(_member(ERROR, relative, f"is a symlink to {os.readlink(full)!r}"))
             elif full.is_file():
-                findings.extend(check_member(relative, lambda full=full: full.open("rb")))
+                findings.extend(check(relative, full))
         dirs[:] = sorted(d for d in dirs if not (Path(folder) / d).is_symlink())
     return findings
 
@@ -139,7 +141,7 @@ def _by_kind(name: str, kind: str | None, opener) -> list[Finding]:
         return (
             _npz_findings(name, opener) if kind == "zip archive" else [_member(ERROR, name, "is not an npz")]
         )
-    if is_archive(kind):
+    if kind is not None and is_archive(kind):
         inside, found = _inner(kind, opener)
         finding = _member(ERROR, name, f"is {_article(kind)} inside the model{inside}")
         if found:

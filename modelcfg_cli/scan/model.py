@@ -3,7 +3,8 @@
 Looks at names and bytes only: nothing is imported, unmarshalled or unpickled, and Keras is not needed.
 The whole serialized config is walked (nested models, wrappers, RNN cells, `compile_config`, a legacy
 file's `training_config`), so a Lambda three models deep is found like one at the top. Members of a
-`.keras` archive or model folder are checked by `modelcfg_cli.scan.archive`.
+`.keras` archive or model folder are checked by `modelcfg_cli.scan.archive` (a TF.js model's folder or
+zip by `modelcfg_cli.scan.tfjs`).
 """
 
 from __future__ import annotations
@@ -60,13 +61,21 @@ def scan_model(doc: ModelDocument, *, strict: bool = False, archive=None) -> lis
     from `archive`, a path or binary file, else from the document's path) or model folder. `strict` makes
     every finding an error."""
     from modelcfg_cli.scan.archive import scan_archive, scan_folder
+    from modelcfg_cli.scan.presets import scan_preset
+    from modelcfg_cli.sources.presets import is_preset
 
     findings = scan_document(doc)
     fmt = doc.metadata.get("format")
     if fmt == "keras-zip" and (archive is not None or doc.path):
         findings.extend(scan_archive(archive if archive is not None else doc.path, doc.label))
     elif fmt == "keras-dir" and doc.path:
-        findings.extend(scan_folder(doc.path))
+        findings.extend(
+            scan_preset(doc.path, scan_document) if is_preset(doc.path) else scan_folder(doc.path)
+        )
+    elif fmt == "tfjs-layers":
+        from modelcfg_cli.scan.tfjs import scan_tfjs
+
+        findings.extend(scan_tfjs(doc))
     return [replace(f, severity=ERROR) for f in findings] if strict else findings
 
 

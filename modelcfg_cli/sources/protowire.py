@@ -37,6 +37,7 @@ def fields(data: bytes, label: str) -> Iterator[tuple[int, int, int | bytes]]:
     while pos < len(data):
         key, pos = read_varint(data, pos, label)
         number, wire_type = key >> 3, key & 7
+        value: int | bytes
         if number == 0:
             raise SourceError(label, f"corrupt protobuf: field number 0 (offset {pos})")
         if wire_type == VARINT:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -119,7 +120,7 @@ def _signature(tensor: StoredTensor) -> dict:
 
 
 def _one_sided(tensor: StoredTensor, change: str) -> WeightChange:
-    side = {"old" if change == "removed" else "new": _signature(tensor)}
+    side: dict[str, Any] = {"old" if change == "removed" else "new": _signature(tensor)}
     return WeightChange(tensor.layer, str(tensor.index), change, tensor.name, **side)
 
 
@@ -129,7 +130,7 @@ def compare_tensors(
     """The difference between two stored tensors, read slice by slice; None when they are equal. Equal
     bytes settle it in one pass; a tensor that differs is read again for its figures."""
     old, new = _signature(a), _signature(b)
-    base = {"layer": b.layer, "path": str(b.index), "name": b.name, "old": old, "new": new}
+    base: dict[str, Any] = {"layer": b.layer, "path": str(b.index), "name": b.name, "old": old, "new": new}
     if old["shape"] != new["shape"]:
         return WeightChange(change="shape", **base)
     if old["dtype"] != new["dtype"]:

@@ -19,12 +19,16 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
+from modelcfg_cli.sources import tfjs_files
 from modelcfg_cli.sources.pair import find_pair
+from modelcfg_cli.weights.saving_keys import layer_entries
+from modelcfg_cli.weights.shards import merged_view, sharded_index
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
@@ -39,7 +43,7 @@ class StoredTensor:
     layer: str
     index: int
     name: str
-    dataset: object = field(repr=False, compare=False)
+    dataset: Any = field(repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -48,9 +52,15 @@ class StoredTensor:
 
 def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     """Every layer's arrays in `source`; empty when the source holds no weights (a JSON config).
-    A SavedModel folder's checkpoint, a `model.json` + weights pair and a tf.keras 2.13-2.15 `.keras`
-    file (whose weights are keyed by class and counter) are mapped to layers through their config."""
+    A SavedModel folder's checkpoint, a TF.js layers model's shards, a `model.json` + weights pair and a
+    tf.keras 2.13-2.15 `.keras` file (whose weights are keyed by class and counter) are mapped to layers
+    through their config."""
     path = Path(source)
+    tfjs = tfjs_files(path) if path.exists() else None
+    if tfjs is not None:
+        from modelcfg_cli.weights.tf.tfjs import read_tfjs_weights
+
+        return read_tfjs_weights(tfjs, source)
     if path.is_dir() and (path / "saved_model.pb").is_file():
         from modelcfg_cli.weights.tf.savedmodel import read_savedmodel_weights
 
@@ -80,6 +90,8 @@ def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str
     import h5py
 
     path = Path(checked_weights_file(weights))
+    if sharded_index(path) and not path.is_dir():
+        return _all_arrays(weights, envelope)
     if path.is_dir() or zipfile.is_zipfile(path):
         return read_weights(weights)
     from modelcfg_cli.weights.tf.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
@@ -101,7 +113,7 @@ def checked_weights_file(weights: str) -> str:
     path = Path(weights)
     if not path.exists():
         raise SourceError(weights, "no such file or directory")
-    if not (path.is_dir() or zipfile.is_zipfile(path) or h5py.is_hdf5(path)):
+    if not (path.is_dir() or zipfile.is_zipfile(path) or h5py.is_hdf5(path) or sharded_index(path)):
         raise SourceError(weights, "not a weights file (expected HDF5: .weights.h5 or a Keras 2 .h5)")
     return weights
 
@@ -169,7 +181,9 @@ def open_tensors(source: str, envelope: dict | None = None) -> Iterator[list[Sto
             tensors = None
             if handle is not None:
                 tensors = (
-                    _keras3_tensors(handle, source) if kind == "keras" else _legacy_tensors(handle, envelope)
+                    _keras3_tensors(handle, source, envelope)
+                    if kind == "keras"
+                    else _legacy_tensors(handle, envelope)
                 )
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise SourceError(source, f"cannot read the weights ({exc})") from exc
@@ -178,8 +192,16 @@ def open_tensors(source: str, envelope: dict | None = None) -> Iterator[list[Sto
 
 @contextmanager
 def open_datasets(source: str) -> Iterator[list[tuple[str, object]]]:
-    """Every dataset of the file holding `source`'s weights, by its HDF5 path, sorted; whatever layout."""
+    """Every dataset of the file holding `source`'s weights, by its HDF5 path, sorted; whatever layout
+    (a TF.js model's weights by their manifest names)."""
     import h5py
+
+    tfjs = tfjs_files(Path(source)) if Path(source).exists() else None
+    if tfjs is not None:
+        from modelcfg_cli.weights.tf.tfjs import manifest_arrays
+
+        yield sorted(manifest_arrays(tfjs, source), key=lambda pair: pair[0])
+        return
 
     with ExitStack() as stack:
         try:
@@ -194,9 +216,12 @@ def open_datasets(source: str) -> Iterator[list[tuple[str, object]]]:
         yield sorted(found, key=lambda pair: pair[0])
 
 
-def _open_weights_file(source: str, stack: ExitStack, h5py) -> tuple[object, str]:
+def _open_weights_file(source: str, stack: ExitStack, h5py) -> tuple[Any, str]:
     """The open HDF5 file holding the weights and its layout (`keras` or `legacy`), or (None, "")."""
     path = Path(source)
+    index = sharded_index(path)
+    if index is not None:
+        return stack.enter_context(h5py.File(stack.enter_context(merged_view(index)), "r")), "keras"
     if path.is_dir():
         weights_file = path / WEIGHTS_FILE
         if not weights_file.is_file():
@@ -272,7 +297,9 @@ class FileWindow:
 # -- Keras 3 layout -------------------------------------------------------------------------------
 
 
-def _keras3_tensors(handle, source: str) -> list[StoredTensor]:
+def _keras3_tensors(handle, source: str, envelope: dict | None = None) -> list[StoredTensor]:
+    """Layers by the names stored beside their weights, or (Keras 3.0-3.5 stored none) by the keys
+    `saving_lib` derived from the config (`envelope`, else the source's own `config.json`)."""
     layers = handle.get("layers")
     if layers is None:
         if any("_layer_checkpoint_dependencies" in key for key in handle):
@@ -282,19 +309,29 @@ def _keras3_tensors(handle, source: str) -> list[StoredTensor]:
             )
         return []
     found: list[StoredTensor] = []
-    _collect_layers(layers, (), found)
+    _collect_layers(layers, (), found, _keyed_layers(layers, source, envelope), "layers")
     return found
 
 
-def _collect_layers(group, prefix: tuple[str, ...], found: list) -> None:
+def _keyed_layers(layers, source: str, envelope: dict | None) -> dict[str, str]:
+    """{entry path: layer path} from the config, for a file whose layers carry no stored names."""
+    if any(_vars_name(layers[key]) for key in layers):
+        return {}
+    if envelope is None and (Path(source).is_dir() or zipfile.is_zipfile(source)):
+        envelope = _saved_by(_config_files(source))[0]
+    return layer_entries(envelope) if envelope else {}
+
+
+def _collect_layers(group, prefix: tuple[str, ...], found: list, keyed: dict, entry: str) -> None:
     for key in group:
-        layer = group[key]
-        path = (*prefix, _vars_name(layer) or key)
+        layer, where = group[key], f"{entry}/{key}"
+        name = _vars_name(layer)
+        path = tuple(keyed[where].split("/")) if name is None and where in keyed else (*prefix, name or key)
         layer_path = "/".join(path)
-        for index, (name, dataset) in enumerate(_datasets_of(layer, "")):
-            found.append(StoredTensor(layer_path, index, name, dataset))
+        for index, (weight, dataset) in enumerate(_datasets_of(layer, "")):
+            found.append(StoredTensor(layer_path, index, weight, dataset))
         if "layers" in layer:
-            _collect_layers(layer["layers"], path, found)
+            _collect_layers(layer["layers"], path, found, keyed, f"{where}/layers")
 
 
 def _vars_name(group) -> str | None:

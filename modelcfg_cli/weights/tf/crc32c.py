@@ -47,7 +47,7 @@ def _zeros_operator(length: int) -> np.ndarray:
 
 def crc32c(data: bytes | np.ndarray, start: int = 0) -> int:
     """The CRC-32C of `data`; `start` continues the CRC of what came before (TensorFlow's `Extend`)."""
-    buffer = np.frombuffer(memoryview(data).cast("B"), np.uint8)
+    buffer = np.frombuffer(memoryview(data).cast("B"), np.uint8)  # type: ignore[arg-type]  # numpy arrays are buffers
     state = start ^ 0xFFFFFFFF
     lane = len(buffer) // LANES
     if lane >= MIN_LANE:

@@ -73,7 +73,7 @@ def to_snake_case(name: str) -> str:
 
 
 def _collect(node: dict, layers: list, prefix: tuple[str, ...], found: dict) -> None:
-    container = next((node[key] for key in CONTAINERS if isinstance(node.get(key), dict)), {})
+    container: dict = next((node[key] for key in CONTAINERS if isinstance(node.get(key), dict)), {})
     counters: dict[str, int] = {}
     for layer in layers:
         if not isinstance(layer, dict) or not isinstance(layer.get("config"), dict):
@@ -108,7 +108,7 @@ def _arrays(node: dict) -> list[np.ndarray]:
 
 def _all_layer_arrays(node: dict):
     """Every stored layer's arrays below the layer containers (nested models entered)."""
-    container = next((node[key] for key in CONTAINERS if isinstance(node.get(key), dict)), {})
+    container: dict = next((node[key] for key in CONTAINERS if isinstance(node.get(key), dict)), {})
     for child in container.values():
         if isinstance(child, dict):
             if any(isinstance(child.get(key), dict) for key in CONTAINERS):
