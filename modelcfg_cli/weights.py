@@ -88,7 +88,7 @@ def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str
         with h5py.File(path, "r") as handle:
             keras3_layout = "layers" in handle or any("_layer_checkpoint_dependencies" in k for k in handle)
             if keras3_layout and envelope is not None and is_tfkeras_weights(handle, keras_version):
-                return read_tfkeras_weights(handle, envelope, weights)
+                return read_tfkeras_weights(handle, envelope, weights, keras_version)
     except OSError as exc:
         raise SourceError(weights, f"cannot read the weights ({exc})") from exc
     return _all_arrays(weights, envelope)
@@ -133,7 +133,7 @@ def _tfkeras_weights(source: str) -> dict[str, list[np.ndarray]] | None:
             config, version = _saved_by(_config_files(source))
             if config is None or not is_tfkeras_weights(handle, version):
                 return None
-            return read_tfkeras_weights(handle, config, source)
+            return read_tfkeras_weights(handle, config, source, version)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise SourceError(source, f"cannot read the weights ({exc})") from exc
 

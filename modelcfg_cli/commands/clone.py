@@ -15,6 +15,7 @@ from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weig
 from modelcfg_cli.commands.compare import with_tolerance_options
 from modelcfg_cli.errors import EXIT_FOUND, UsageError, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
+from modelcfg_cli.legacy.dropped import upgrade_warnings
 
 REPORT_FORMATS = ("text", "json")
 SAVE_FORMATS = ("keras", "h5", "json")
@@ -156,6 +157,8 @@ def execute(options: CloneOptions, color: str) -> int:
             click.echo(f"  {problem}", err=True)
         return EXIT_FOUND
     _show(plan, result, options.report, color)
+    for warning in upgrade_warnings(result.notes):
+        click.echo(f"modelcfg: warning: {options.source}: {warning}", err=True)
     if not options.check:
         return exit_code(False)
     from modelcfg_cli.commands.compare import check_clone

@@ -7,6 +7,7 @@ Weight transfer and other steps plug in after the build through `post_build` (se
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -20,12 +21,14 @@ from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.compile_check import restorable_compile_config
 from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
+from modelcfg_cli.legacy.widths import fill_widths, unknown_widths
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
 from modelcfg_cli.rules.model_actions import quantized_policy
@@ -124,7 +127,7 @@ def plan_clone(
     ruleset = as_ruleset(rules)
     for option in sets:
         ruleset = ruleset + parse_set(option)
-    doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
+    doc = with_stored_widths(with_weights_file(read_document(str(source), max_config_bytes), weights))
     if upgrade and needs_upgrade(doc):
         ruleset = as_ruleset("builtin:keras2") + ruleset
     try:
@@ -136,6 +139,19 @@ def plan_clone(
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
     return ClonePlan(doc, rewritten, report, changes, findings, strict, quantized[0] if quantized else None)
+
+
+def with_stored_widths(doc: ModelDocument) -> ModelDocument:
+    """`doc` with the input widths its config left unknown taken from its stored weights
+    (`legacy/widths.py`); itself when none is unknown."""
+    if not unknown_widths(doc.envelope):
+        return doc
+    from modelcfg_cli.weights import document_weights
+
+    shapes = {path: [a.shape for a in arrays] for path, arrays in document_weights(doc).items()}
+    envelope = copy.deepcopy(doc.envelope)
+    fill_widths(envelope, shapes)
+    return ModelDocument(envelope, doc.metadata, doc.label, doc.path, doc.data)
 
 
 def checked_output(source: str, out: str, fmt: str | None) -> str:
@@ -227,8 +243,9 @@ def build(
     chosen = choose_backend(backend)
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
+    envelope, compile_notes = restorable_compile_config(keras, envelope)
     model = instantiate(keras, envelope, not unsafe, label)
-    context = BuildContext(plan, model, keras, portable_notes)
+    context = BuildContext(plan, model, keras, [*portable_notes, *compile_notes])
     after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
     built = built_config(context.model, label)
     temp = save_temp(keras, context.model, out, fmt)

@@ -90,6 +90,7 @@ REMOVED_KWARGS = {
     "output_shape_type": "raw",
     "output_mask": None,
     "output_mask_type": "raw",
+    "trainable": True,  # every Keras 2 layer took it; a few Keras 3 layers (SpatialDropout1D) do not
 }
 
 # Removed arguments that only chose how fast the same result was computed: any value drops silently.

@@ -20,6 +20,7 @@ from modelcfg_cli.document import (
     model_layers,
 )
 from modelcfg_cli.errors import UpgradeRefused
+from modelcfg_cli.legacy.compile_config import upgrade_compile_config
 from modelcfg_cli.legacy.dropped import dropped_note
 from modelcfg_cli.legacy.names import (
     BASE_KWARGS,
@@ -76,6 +77,7 @@ def upgrade_envelope(envelope: dict, metadata: dict | None = None) -> tuple[dict
         return model, [f"{model.get('class_name')}: a subclassed model; its code is needed (--import MODULE)"]
     prepare_tfkeras(model, notes)
     _upgrade_model(model, notes, "")
+    upgrade_compile_config(model, notes)
     return model, _unique(notes)
 
 
@@ -273,7 +275,10 @@ def _fix_values(class_name: str, config: dict, notes: list[str], where: str) -> 
 
 def _drop_unknown(class_name: str, config: dict, notes: list[str], where: str, keep: tuple = ()) -> None:
     schema = load_schema(class_name) or {}
-    known = set(schema.get("properties", {})) | BASE_KWARGS | set(keep)
+    properties = set(schema.get("properties", {}))
+    # A layer without `**kwargs` (SpatialDropout1D/2D/3D) takes none of the base arguments it does not list.
+    base = BASE_KWARGS if "trainable" in properties else (BASE_KWARGS - {"trainable"})
+    known = properties | base | set(keep)
     if schema.get("additionalProperties", True) is not False:
         return
     for key in [k for k in config if k not in known]:

@@ -1,0 +1,242 @@
+"""tf.keras 2.13, 2.14 and 2.15 files, each made by that TensorFlow version (`tests/tf_fixtures/generate.py`
+in /work/venvs/tf213, tf214, tf215): weights keyed by tf.keras's per-class counters (2.13 counts a layer
+with weights twice), tf.keras optimizer and compile configs, a custom loss, a residual `a + b` op in an
+`.h5` named `.keras`, SpatialDropout's `trainable`, and a Normalization whose input width only its stored
+mean knows. Every clone must carry every stored tensor bit for bit and compute what tf.keras computed."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+from modelcfg_cli.errors import UpgradeRefused
+from modelcfg_cli.keras_side.pipeline import clone
+from modelcfg_cli.legacy.compile_config import upgrade_compile_config
+from modelcfg_cli.legacy.upgrade import upgrade_envelope
+from modelcfg_cli.tf_weights.tfkeras_zip import read_tfkeras_weights
+from modelcfg_cli.weights import read_weights
+from tests.helpers import invoke
+from tests.tf_fixtures.fixtures import DATA, artifact, assert_same_weights, expected_weights, reference
+
+COUNTERS = ("counters_zip_tf213", "counters_zip_tf214", "counters_zip_tf215")
+CLONED = (
+    *COUNTERS,
+    "custom_loss_zip_tf214",
+    "residual_h5_named_keras_tf213",
+    "normalization_savedmodel_tf215",
+)
+
+
+@pytest.fixture(scope="session")
+def clones(tmp_path_factory) -> dict:
+    """{fixture: (CloneResult, the clone loaded by Keras 3)}, each cloned once with --keep-weights."""
+    import keras
+
+    folder = tmp_path_factory.mktemp("tfkeras_versions")
+    made = {}
+    for name in CLONED:
+        result = clone(str(artifact(name)), str(folder / f"{name}.keras"), keep_weights=True)
+        made[name] = (result, keras.saving.load_model(result.out, compile=False))
+    return made
+
+
+def _stored_keys(name: str) -> set[str]:
+    """The layer groups holding arrays in a tf.keras zip's weights file (optimizer and metrics aside)."""
+    with zipfile.ZipFile(artifact(name)) as archive:
+        handle = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+        names: list[str] = []
+        handle.visititems(lambda key, obj: names.append(key) if hasattr(obj, "shape") else None)
+    return {key.rsplit("/vars/", 1)[0] for key in names if not key.startswith(("optimizer", "metrics"))}
+
+
+def test_each_version_wrote_its_own_keys():
+    """The fixtures hold the layouts the reader must reproduce: 2.13 skips a number per layer with
+    weights, 2.14 counts each layer once, 2.15 moved the layers under `layers/`."""
+    assert reference("counters_zip_tf213")["keras_version"].startswith("2.13")
+    assert reference("counters_zip_tf214")["keras_version"].startswith("2.14")
+    assert reference("counters_zip_tf215")["keras_version"].startswith("2.15")
+    convs = {name: sorted(k for k in _stored_keys(name) if "/conv2d" in k) for name in COUNTERS}
+    container = "_layer_checkpoint_dependencies"
+    assert [k.split("/")[-1] for k in convs["counters_zip_tf213"]] == [
+        "conv2d",
+        "conv2d_2",
+        "conv2d_4",
+        "conv2d_6",
+        "conv2d_transpose",
+        "conv2d_transpose_2",
+        "conv2d_transpose_4",
+    ]
+    assert f"{container}/sequential/{container}/dense_4" in _stored_keys("counters_zip_tf213")
+    assert [k.split("/")[-1] for k in convs["counters_zip_tf214"]][:4] == [
+        "conv2d",
+        "conv2d_1",
+        "conv2d_2",
+        "conv2d_3",
+    ]
+    assert all(k.startswith("layers/") for k in _stored_keys("counters_zip_tf215"))
+
+
+@pytest.mark.parametrize("name", COUNTERS)
+def test_weights_are_placed_as_tf_keras_keyed_them(name):
+    weights = read_weights(str(artifact(name)))
+    assert "user_conv" in weights and "conv2d_3" in weights and "head/user_dense" in weights
+    assert_same_weights(weights, expected_weights(name))
+
+
+@pytest.mark.parametrize("name", ["counters_zip_tf213", "counters_zip_tf214"])
+def test_without_a_version_the_counting_that_places_every_tensor_wins(name):
+    with zipfile.ZipFile(artifact(name)) as archive:
+        envelope = json.loads(archive.read("config.json"))
+        handle = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+        found = read_tfkeras_weights(handle, envelope, name, None)
+    assert_same_weights(found, expected_weights(name))
+
+
+def test_the_wrong_version_s_counting_is_refused_in_one_line():
+    with zipfile.ZipFile(artifact("counters_zip_tf213")) as archive:
+        envelope = json.loads(archive.read("config.json"))
+        handle = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+        with pytest.raises(Exception, match=r"only \d+ of the 26 stored layer weights match"):
+            read_tfkeras_weights(handle, envelope, "x.keras", "2.14.0")
+
+
+def _outputs(model, name: str) -> tuple[np.ndarray, np.ndarray]:
+    arrays = np.load(DATA / name / "reference.npz")
+    return np.asarray(model.predict(arrays["x0"], verbose=0)), arrays["y0"]
+
+
+@pytest.mark.parametrize("name", CLONED)
+def test_clone_computes_what_tf_keras_computed(clones, name):
+    got, expected = _outputs(clones[name][1], name)
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() <= 1e-5
+
+
+@pytest.mark.parametrize("name", CLONED)
+def test_every_stored_tensor_is_carried_bit_for_bit(clones, name):
+    result, model = clones[name]
+    wanted = reference(name)
+    tensors, layers = len(wanted["weights"]), len(wanted["layers"])
+    assert f"weights: kept {tensors} of {tensors} tensors in {layers} layers" in result.notes
+    stored = expected_weights(name)
+    for path, arrays in stored.items():
+        layer = model
+        for part in path.split("/"):
+            layer = layer.get_layer(part)
+        got = [np.asarray(w) for w in layer.get_weights()]
+        assert [a.shape for a in got] == [a.shape for a in arrays], path
+        for mine, theirs in zip(got, arrays, strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("name", COUNTERS)
+def test_tf_keras_optimizer_and_compile_config_are_restored(clones, name):
+    import keras
+
+    result, _ = clones[name]
+    with zipfile.ZipFile(result.out) as archive:
+        compile_config = json.loads(archive.read("config.json"))["compile_config"]
+    assert compile_config["optimizer"]["class_name"] == "Adam"
+    assert "jit_compile" not in compile_config["optimizer"]["config"]
+    compiled = keras.saving.load_model(result.out)
+    assert compiled.optimizer.__class__.__name__ == "Adam"
+    assert float(compiled.optimizer.learning_rate) == pytest.approx(0.002)
+    assert compiled.loss == "sparse_categorical_crossentropy"
+
+
+def test_a_custom_loss_leaves_the_compile_config_out_with_one_warning(tmp_path):
+    out = tmp_path / "out.keras"
+    result = invoke("clone", artifact("custom_loss_zip_tf214"), "-o", out, "--keep-weights")
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("modelcfg: warning:")]
+    assert len(warnings) == 1
+    assert "compile config left out: loss 'stock_return_loss' is not known to Keras" in warnings[0]
+    with zipfile.ZipFile(out) as archive:
+        assert not json.loads(archive.read("config.json")).get("compile_config")  # uncompiled
+    assert "weights: kept 4 of 4 tensors in 2 layers" in result.stdout
+
+
+def test_the_residual_add_of_an_h5_named_keras_becomes_an_add_layer(clones):
+    result, model = clones["residual_h5_named_keras_tf213"]
+    assert not [layer for layer in model.layers if "OpLambda" in type(layer).__name__]
+    assert type(model.get_layer("tf.__operators__.add")).__name__ == "Add"
+    dropout = model.get_layer("spatial_dropout1d")
+    assert type(dropout).__name__ == "SpatialDropout1D"
+    assert "trainable" not in dropout.get_config()
+
+
+def _spatial_dropout(trainable: bool) -> dict:
+    layer = {"class_name": "SpatialDropout1D", "config": {"name": "sd", "rate": 0.1, "trainable": trainable}}
+    inputs = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4, 2], "name": "in"}}
+    return {"class_name": "Sequential", "config": {"name": "s", "layers": [inputs, layer]}}
+
+
+def test_spatial_dropout_loses_trainable_with_a_note_only_when_it_was_false():
+    kept, notes = upgrade_envelope(_spatial_dropout(True))
+    assert "trainable" not in kept["config"]["layers"][1]["config"]
+    assert not [note for note in notes if "trainable" in note]
+    frozen, notes = upgrade_envelope(_spatial_dropout(False))
+    assert "trainable" not in frozen["config"]["layers"][1]["config"]
+    assert [note for note in notes if "dropped trainable=False" in note]
+
+
+def test_the_normalization_width_comes_from_its_stored_mean(clones):
+    legacy = reference("normalization_savedmodel_tf215")["legacy_config"]
+    assert legacy["config"]["layers"][0]["config"]["batch_input_shape"] == [None, None]
+    _, model = clones["normalization_savedmodel_tf215"]
+    assert tuple(model.input_shape) == (None, 5)
+
+
+def test_a_fresh_clone_of_the_normalization_model_builds_too(tmp_path):
+    out = tmp_path / "fresh.keras"
+    result = invoke("clone", artifact("normalization_savedmodel_tf215"), "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.exists()
+
+
+def test_every_unmapped_op_layer_is_named_in_the_one_line():
+    with h5py.File(artifact("tf_ops_unsupported_h5"), "r") as handle:
+        envelope = json.loads(handle.attrs["model_config"])
+    layers = envelope["config"]["layers"]
+    op = next(layer for layer in layers if layer["class_name"] == "TFOpLambda")
+    second = copy.deepcopy(op)
+    second["name"] = second["config"]["name"] = "tf.math.cumsum_1"
+    layers.insert(layers.index(op) + 1, second)
+    with pytest.raises(UpgradeRefused) as refused:
+        upgrade_envelope(envelope)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("2 TensorFlow op layers have no Keras 3 form")
+    assert "layer 'tf.math.cumsum' calls tf.math.cumsum" in message
+    assert "layer 'tf.math.cumsum_1' calls tf.math.cumsum" in message
+
+
+def test_legacy_optimizer_arguments_are_renamed_and_a_lost_decay_is_a_warning():
+    envelope = {
+        "compile_config": {
+            "optimizer": {
+                "module": "keras.optimizers.legacy",
+                "class_name": "SGD",
+                "config": {"name": "SGD", "lr": 0.1, "decay": 0.01, "is_legacy_optimizer": True},
+            },
+            "steps_per_execution": None,
+            "jit_compile": None,
+            "run_eagerly": None,
+        }
+    }
+    notes: list[str] = []
+    upgrade_compile_config(envelope, notes)
+    optimizer = envelope["compile_config"]["optimizer"]
+    assert optimizer["module"] == "keras.optimizers"
+    assert optimizer["config"] == {"name": "SGD", "learning_rate": 0.1}
+    assert set(envelope["compile_config"]) == {"optimizer"}
+    assert notes == [
+        "warning: compile_config/optimizer: dropped decay=0.01 (SGD in Keras 3 has no such argument; "
+        "use a learning-rate schedule)"
+    ]
