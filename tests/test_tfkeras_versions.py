@@ -240,3 +240,22 @@ def test_legacy_optimizer_arguments_are_renamed_and_a_lost_decay_is_a_warning():
         "warning: compile_config/optimizer: dropped decay=0.01 (SGD in Keras 3 has no such argument; "
         "use a learning-rate schedule)"
     ]
+
+
+def test_a_functional_normalization_fed_by_an_input_of_unknown_width_gets_it():
+    import keras
+
+    from modelcfg_cli.legacy.widths import fill_widths, unknown_widths
+
+    inputs = keras.Input((3, 4), name="features")
+    outputs = keras.layers.Dense(2)(keras.layers.Normalization(axis=-1, name="norm")(inputs))
+    envelope = json.loads(keras.Model(inputs, outputs).to_json())
+    entry = envelope["config"]["layers"][0]
+    assert entry["class_name"] == "InputLayer"
+    entry["config"]["batch_shape"] = [None, 3, None]
+    assert unknown_widths(envelope)
+    assert fill_widths(envelope, {"norm": [(4,), (4,), ()]}) == [
+        "norm: input width taken from its stored mean [4]"
+    ]
+    assert entry["config"]["batch_shape"] == [None, 3, 4]
+    assert not unknown_widths(envelope)

@@ -15,7 +15,7 @@ from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weig
 from modelcfg_cli.commands.compare import with_tolerance_options
 from modelcfg_cli.errors import EXIT_FOUND, UsageError, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
-from modelcfg_cli.legacy.dropped import upgrade_warnings
+from modelcfg_cli.legacy.dropped import is_warning, upgrade_warnings
 
 REPORT_FORMATS = ("text", "json")
 SAVE_FORMATS = ("keras", "h5", "json")
@@ -212,5 +212,5 @@ def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> Non
     lines = plan_lines(plan)
     if result is not None:
         lines.append(result_line(result))
-        lines.extend([[(note, "")] for note in result.notes])
+        lines.extend([[(note, "")] for note in result.notes if not is_warning(note)])  # those: stderr
     print_segments(lines, color, sys.stderr if to_stderr else sys.stdout)

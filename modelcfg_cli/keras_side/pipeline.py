@@ -127,13 +127,14 @@ def plan_clone(
     ruleset = as_ruleset(rules)
     for option in sets:
         ruleset = ruleset + parse_set(option)
-    doc = with_stored_widths(with_weights_file(read_document(str(source), max_config_bytes), weights))
+    doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
     if upgrade and needs_upgrade(doc):
         ruleset = as_ruleset("builtin:keras2") + ruleset
     try:
         envelope, report = apply(doc.envelope, ruleset, doc.metadata)
     except UpgradeRefused as exc:
         raise UpgradeRefused(doc.label, exc.message) from None
+    envelope = with_stored_widths(doc, envelope)
     rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
     findings = validate_document(rewritten, False, schema_dirs)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
@@ -141,17 +142,17 @@ def plan_clone(
     return ClonePlan(doc, rewritten, report, changes, findings, strict, quantized[0] if quantized else None)
 
 
-def with_stored_widths(doc: ModelDocument) -> ModelDocument:
-    """`doc` with the input widths its config left unknown taken from its stored weights
-    (`legacy/widths.py`); itself when none is unknown."""
-    if not unknown_widths(doc.envelope):
-        return doc
+def with_stored_widths(doc: ModelDocument, envelope: dict) -> dict:
+    """`envelope` (the rewritten `doc`) with the input widths its config left unknown taken from the
+    weights `doc` stores (`legacy/widths.py`); itself when none is unknown."""
+    if not unknown_widths(envelope):
+        return envelope
     from modelcfg_cli.weights import document_weights
 
     shapes = {path: [a.shape for a in arrays] for path, arrays in document_weights(doc).items()}
-    envelope = copy.deepcopy(doc.envelope)
+    envelope = copy.deepcopy(envelope)
     fill_widths(envelope, shapes)
-    return ModelDocument(envelope, doc.metadata, doc.label, doc.path, doc.data)
+    return envelope
 
 
 def checked_output(source: str, out: str, fmt: str | None) -> str:

@@ -90,8 +90,10 @@ REMOVED_KWARGS = {
     "output_shape_type": "raw",
     "output_mask": None,
     "output_mask_type": "raw",
-    "trainable": True,  # every Keras 2 layer took it; a few Keras 3 layers (SpatialDropout1D) do not
 }
+
+# Base arguments most Keras 3 layers still take but a few (SpatialDropout1D/2D/3D) do not, with defaults.
+BASE_DEFAULTS = {"trainable": True}
 
 # Removed arguments that only chose how fast the same result was computed: any value drops silently.
 SPEED_ONLY = frozenset({"consume_less", "implementation"})

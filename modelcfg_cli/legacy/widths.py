@@ -8,7 +8,7 @@ written into the input shape that feeds it (its InputLayer, and the layer's own 
 
 from __future__ import annotations
 
-from modelcfg_cli.document import layer_name
+from modelcfg_cli.document import KERAS_TENSOR, layer_name
 
 SHAPE_KEYS = ("batch_input_shape", "batch_shape")
 
@@ -44,7 +44,7 @@ def _normalizations(config: object, prefix: str):
         if layer.get("class_name") != "Normalization":
             continue
         if "input_layers" in config:
-            feeders = [inputs[ref] for ref in _sources(layer) if ref in inputs]
+            feeders = [inputs[ref] for ref in _sources(layer.get("inbound_nodes")) if ref in inputs]
         else:
             feeders = list(inputs.values())[:1] if layer is first else []
         entries = [layer, *feeders]
@@ -52,14 +52,20 @@ def _normalizations(config: object, prefix: str):
             yield name, layer, feeders
 
 
-def _sources(layer: dict) -> list[str]:
-    """The layers a legacy functional entry is called on (`[[[name, node, tensor, {}], ...]]`)."""
-    names = []
-    for node in layer.get("inbound_nodes") or []:
-        for ref in node if isinstance(node, list) else []:
-            if isinstance(ref, list) and ref and isinstance(ref[0], str):
-                names.append(ref[0])
-    return names
+def _sources(value: object) -> list[str]:
+    """The layers an entry's `inbound_nodes` call it on: legacy `[name, node, tensor, {}]` references,
+    or Keras 3 tensors' `keras_history`."""
+    if isinstance(value, dict):
+        config = value.get("config") if value.get("class_name") == KERAS_TENSOR else None
+        history = config.get("keras_history") if isinstance(config, dict) else None
+        if isinstance(history, list) and history:
+            return [str(history[0])]
+        return [name for item in value.values() for name in _sources(item)]
+    if isinstance(value, list):
+        if len(value) in (3, 4) and isinstance(value[0], str) and isinstance(value[1], int):
+            return [value[0]]
+        return [name for item in value for name in _sources(item)]
+    return []
 
 
 def _axes(layer: dict) -> list[int]:
