@@ -394,14 +394,15 @@ def main(names: list[str]) -> None:
         folder.mkdir(parents=True)
         model = build()
         write_reference(model, folder, save(model, folder))
-    plain = DATA / "plain_tf_savedmodel"
-    if names or not tf.__version__.startswith("2.15"):
+    if names:
         return
-    shutil.rmtree(plain, ignore_errors=True)
-    plain.mkdir()
-    (plain / "reference.json").write_text(
-        json.dumps({"file": save_plain_tf(plain), "tf_version": tf.__version__}, indent=1) + "\n"
-    )
+    if tf.__version__.startswith("2.15"):
+        plain = DATA / "plain_tf_savedmodel"
+        shutil.rmtree(plain, ignore_errors=True)
+        plain.mkdir()
+        (plain / "reference.json").write_text(
+            json.dumps({"file": save_plain_tf(plain), "tf_version": tf.__version__}, indent=1) + "\n"
+        )
     total = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
     print(f"wrote {DATA} ({total / 1e6:.2f} MB)", file=sys.stderr)
 
