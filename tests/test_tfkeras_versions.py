@@ -25,8 +25,10 @@ from tests.helpers import invoke
 from tests.tf_fixtures.fixtures import DATA, artifact, assert_same_weights, expected_weights, reference
 
 COUNTERS = ("counters_zip_tf213", "counters_zip_tf214", "counters_zip_tf215")
+WRAPPERS = ("bidirectional_zip_tf213", "bidirectional_zip_tf214")  # an LSTM's cell, Bidirectional's two
 CLONED = (
     *COUNTERS,
+    *WRAPPERS,
     "custom_loss_zip_tf214",
     "residual_h5_named_keras_tf213",
     "normalization_savedmodel_tf215",
@@ -89,7 +91,12 @@ def test_weights_are_placed_as_tf_keras_keyed_them(name):
     assert_same_weights(weights, expected_weights(name))
 
 
-@pytest.mark.parametrize("name", ["counters_zip_tf213", "counters_zip_tf214"])
+@pytest.mark.parametrize("name", WRAPPERS)
+def test_wrapped_and_recurrent_layers_are_placed_as_tf_keras_keyed_them(name):
+    assert_same_weights(read_weights(str(artifact(name))), expected_weights(name))
+
+
+@pytest.mark.parametrize("name", ["counters_zip_tf213", "counters_zip_tf214", *WRAPPERS])
 def test_without_a_version_the_counting_that_places_every_tensor_wins(name):
     with zipfile.ZipFile(artifact(name)) as archive:
         envelope = json.loads(archive.read("config.json"))
@@ -259,3 +266,12 @@ def test_a_functional_normalization_fed_by_an_input_of_unknown_width_gets_it():
     ]
     assert entry["config"]["batch_shape"] == [None, 3, 4]
     assert not unknown_widths(envelope)
+
+
+@pytest.mark.parametrize("name", CLONED)
+def test_compare_runs_on_the_tf_keras_file_and_finds_its_clone_equal(clones, name):
+    """`compare` builds the tf.keras file in memory (no save and reload: a Normalization's mean must
+    follow its carried variables) and leaves out a compile config it does not need."""
+    result = invoke("compare", artifact(name), clones[name][0].out)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "equal: 1 output(s) within" in result.stdout

@@ -38,6 +38,8 @@ def transfer_weights(model, source_weights: dict[str, list[np.ndarray]]) -> Weig
             report.reinitialised.append((path, f"shape changed: {shapes_text(got)} -> {shapes_text(wanted)}"))
             continue
         layer.set_weights(arrays)
+        if callable(getattr(layer, "finalize_state", None)):
+            layer.finalize_state()  # a Normalization's mean and variance follow its variables
         report.kept.append(path)
         report.carried += len(source_weights[path])
     for path in sorted(set(source_weights) - used):

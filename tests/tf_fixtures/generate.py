@@ -308,6 +308,7 @@ FIXTURES = {
 ALL_VERSIONS = ("2.13", "2.14", "2.15")
 VERSIONED = {
     "counters_zip": (counters, save_zip, ALL_VERSIONS),
+    "bidirectional_zip": (bidirectional, save_zip, ("2.13", "2.14")),  # 2.15's is `bidirectional_zip`
     "custom_loss_zip": (custom_loss, save_zip, ("2.14",)),
     "residual_h5_named_keras": (residual_ops, save_h5_named_keras, ("2.13",)),
     "normalization_savedmodel": (normalization, save_savedmodel_untraced, ("2.15",)),
