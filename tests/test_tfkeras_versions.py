@@ -16,13 +16,19 @@ import numpy as np
 import pytest
 
 from modelcfg_cli.errors import UpgradeRefused
-from modelcfg_cli.keras_side.pipeline import clone
 from modelcfg_cli.legacy.compile_config import upgrade_compile_config
 from modelcfg_cli.legacy.upgrade import upgrade_envelope
 from modelcfg_cli.tf_weights.tfkeras_zip import read_tfkeras_weights
 from modelcfg_cli.weights import read_weights
 from tests.helpers import invoke
-from tests.tf_fixtures.fixtures import DATA, artifact, assert_same_weights, expected_weights, reference
+from tests.tf_fixtures.fixtures import (
+    artifact,
+    assert_same_weights,
+    clone_each,
+    expected_weights,
+    outputs,
+    reference,
+)
 
 COUNTERS = ("counters_zip_tf213", "counters_zip_tf214", "counters_zip_tf215")
 WRAPPERS = ("bidirectional_zip_tf213", "bidirectional_zip_tf214")  # an LSTM's cell, Bidirectional's two
@@ -38,14 +44,7 @@ CLONED = (
 @pytest.fixture(scope="session")
 def clones(tmp_path_factory) -> dict:
     """{fixture: (CloneResult, the clone loaded by Keras 3)}, each cloned once with --keep-weights."""
-    import keras
-
-    folder = tmp_path_factory.mktemp("tfkeras_versions")
-    made = {}
-    for name in CLONED:
-        result = clone(str(artifact(name)), str(folder / f"{name}.keras"), keep_weights=True)
-        made[name] = (result, keras.saving.load_model(result.out, compile=False))
-    return made
+    return clone_each(CLONED, tmp_path_factory.mktemp("tfkeras_versions"))
 
 
 def _stored_keys(name: str) -> set[str]:
@@ -113,14 +112,9 @@ def test_the_wrong_version_s_counting_is_refused_in_one_line():
             read_tfkeras_weights(handle, envelope, "x.keras", "2.14.0")
 
 
-def _outputs(model, name: str) -> tuple[np.ndarray, np.ndarray]:
-    arrays = np.load(DATA / name / "reference.npz")
-    return np.asarray(model.predict(arrays["x0"], verbose=0)), arrays["y0"]
-
-
 @pytest.mark.parametrize("name", CLONED)
 def test_clone_computes_what_tf_keras_computed(clones, name):
-    got, expected = _outputs(clones[name][1], name)
+    got, expected = outputs(clones[name][1], name)
     assert got.shape == expected.shape
     assert np.abs(got - expected).max() <= 1e-5
 
