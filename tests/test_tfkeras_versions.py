@@ -269,3 +269,19 @@ def test_compare_runs_on_the_tf_keras_file_and_finds_its_clone_equal(clones, nam
     result = invoke("compare", artifact(name), clones[name][0].out)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "equal: 1 output(s) within" in result.stdout
+
+
+def test_a_registered_name_keras_does_not_know_is_named_and_a_known_config_is_kept():
+    import keras
+
+    from modelcfg_cli.keras_side.compile_check import restorable_compile_config
+
+    known = {"compile_config": {"optimizer": "adam", "loss": "mse", "metrics": ["accuracy", "mae"]}}
+    assert restorable_compile_config(keras, known) == (known, [])
+    custom = {"compile_config": {**known["compile_config"], "metrics": {"out": ["Custom>hit_rate"]}}}
+    envelope, notes = restorable_compile_config(keras, custom)
+    assert envelope["compile_config"] is None and custom["compile_config"] is not None
+    assert notes == [
+        "warning: compile config left out: metrics 'Custom>hit_rate' is not known to Keras (as with "
+        "load_model(compile=False)); pass --import MODULE that registers it to keep it"
+    ]
