@@ -17,6 +17,7 @@ import pytest
 
 from modelcfg_cli.errors import UpgradeRefused
 from modelcfg_cli.legacy.compile_config import upgrade_compile_config
+from modelcfg_cli.legacy.slashes import renamed_paths
 from modelcfg_cli.legacy.upgrade import upgrade_envelope
 from modelcfg_cli.tf_weights.tfkeras_zip import read_tfkeras_weights
 from modelcfg_cli.weights import read_weights
@@ -31,6 +32,7 @@ from tests.tf_fixtures.fixtures import (
 )
 
 COUNTERS = ("counters_zip_tf213", "counters_zip_tf214", "counters_zip_tf215")
+SLASHED = ("slashed_names_h5_tf215", "slashed_names_zip_tf213")  # DenseNet's `conv1/conv`
 WRAPPERS = ("bidirectional_zip_tf213", "bidirectional_zip_tf214")  # an LSTM's cell, Bidirectional's two
 CLONED = (
     *COUNTERS,
@@ -38,6 +40,7 @@ CLONED = (
     "custom_loss_zip_tf214",
     "residual_h5_named_keras_tf213",
     "normalization_savedmodel_tf215",
+    *SLASHED,
 )
 
 
@@ -125,10 +128,10 @@ def test_every_stored_tensor_is_carried_bit_for_bit(clones, name):
     wanted = reference(name)
     tensors, layers = len(wanted["weights"]), len(wanted["layers"])
     assert f"weights: kept {tensors} of {tensors} tensors in {layers} layers" in result.notes
-    stored = expected_weights(name)
-    for path, arrays in stored.items():
+    renames = renamed_paths(wanted["legacy_config"])  # `conv1/conv` is `conv1_conv` in Keras 3
+    for path, arrays in expected_weights(name).items():
         layer = model
-        for part in path.split("/"):
+        for part in renames.get(path, path).split("/"):
             layer = layer.get_layer(part)
         got = [np.asarray(w) for w in layer.get_weights()]
         assert [a.shape for a in got] == [a.shape for a in arrays], path
@@ -285,3 +288,15 @@ def test_a_registered_name_keras_does_not_know_is_named_and_a_known_config_is_ke
         "warning: compile config left out: metrics 'Custom>hit_rate' is not known to Keras (as with "
         "load_model(compile=False)); pass --import MODULE that registers it to keep it"
     ]
+
+
+@pytest.mark.parametrize("name", SLASHED)
+def test_layer_names_with_a_slash_are_renamed_and_keep_their_weights(clones, name):
+    result, model = clones[name]
+    names = {layer.name for layer in model.layers}
+    assert {"conv1_conv", "conv1_bn", "conv1_bn_1", "head_mlp"} <= names  # `conv1_bn` was taken
+    assert [layer.name for layer in model.get_layer("head_mlp").layers] == ["fc_dense", "dense"]
+    assert (
+        "renamed 5 layer(s) with '/' in the name (Keras 3 rejects it): 'conv1/conv' -> 'conv1_conv', ..."
+        in (result.plan.report.results[0].notes)
+    )

@@ -79,6 +79,7 @@ def keep_weights(context) -> None:
     """Post-build step of `clone --keep-weights`: the source's weights into the clone. A Keras 3 `.keras`
     file (or its bytes from stdin) is carried as Keras addresses its weights; every other layout (legacy
     `.h5`, tf.keras files, SavedModel folders, `--weights FILE`, a model.json pair) by layer path."""
+    from modelcfg_cli.legacy.slashes import renamed_paths
     from modelcfg_cli.weights import document_weights
 
     doc = context.source
@@ -86,7 +87,8 @@ def keep_weights(context) -> None:
     if source is not None and _keras3_file(doc):
         report = _carry_keras(context, source)
     else:
-        weights = document_weights(doc)
+        renames = renamed_paths(doc.envelope)  # layers with `/` in their names were renamed
+        weights = {renames.get(path, path): arrays for path, arrays in document_weights(doc).items()}
         report = transfer_weights(context.model, weights) if weights else None
     if report is None or not report.stored:
         context.notes.append(NO_WEIGHTS)

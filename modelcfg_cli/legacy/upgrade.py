@@ -31,6 +31,7 @@ from modelcfg_cli.legacy.names import (
     MERGE_MODES,
     PER_CLASS_RENAMES,
 )
+from modelcfg_cli.legacy.slashes import rename_slashed
 from modelcfg_cli.legacy.tfkeras import is_tfkeras_entry, prepare_tfkeras
 from modelcfg_cli.schemas import load_schema, schema_names
 
@@ -75,6 +76,7 @@ def upgrade_envelope(envelope: dict, metadata: dict | None = None) -> tuple[dict
     model = copy.deepcopy(envelope)
     if not is_model_entry(model) and model.get("class_name") not in MODEL_CLASSES:
         return model, [f"{model.get('class_name')}: a subclassed model; its code is needed (--import MODULE)"]
+    rename_slashed(model, notes)
     prepare_tfkeras(model, notes)
     _upgrade_model(model, notes, "")
     upgrade_compile_config(model, notes)

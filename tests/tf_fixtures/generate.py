@@ -205,6 +205,19 @@ def residual_ops() -> keras.Model:
     return _trained(model, loss="mse")
 
 
+def slashed_names() -> keras.Model:
+    """Layer names with `/` (as tf.keras's DenseNet names them: `conv1/conv`), which Keras 3 rejects, one
+    of them clashing with an existing name once `/` becomes `_`, and a nested model holding one."""
+    image = layers.Input((6, 6, 2))
+    x = layers.Conv2D(3, 3, name="conv1/conv")(image)
+    x = layers.BatchNormalization(name="conv1/bn")(x)
+    x = layers.Activation("relu", name="conv1_bn")(x)
+    pooled = layers.GlobalAveragePooling2D(name="pool")(x)
+    head = keras.Sequential([layers.Dense(4, name="fc/dense"), layers.Dense(2)], name="head/mlp")
+    model = keras.Model(image, head(pooled), name="densenet_like")
+    return _trained(model, loss="mse")
+
+
 def normalization() -> keras.Model:
     """The TensorFlow regression tutorial's shape: a Normalization adapted on the features, then a
     Sequential of it built by `fit` (no Input): the model's config leaves the feature width unknown."""
@@ -312,6 +325,8 @@ VERSIONED = {
     "custom_loss_zip": (custom_loss, save_zip, ("2.14",)),
     "residual_h5_named_keras": (residual_ops, save_h5_named_keras, ("2.13",)),
     "normalization_savedmodel": (normalization, save_savedmodel_untraced, ("2.15",)),
+    "slashed_names_h5": (slashed_names, save_h5, ("2.15",)),
+    "slashed_names_zip": (slashed_names, save_zip, ("2.13",)),
 }
 
 
