@@ -1,11 +1,12 @@
-# modelcfg: `make demo` runs the tool on the bundled examples, `make test` runs the suite.
+# modelcfg: `make demo` runs the tool on the bundled examples, `make test` runs the suite (the same
+# examples every run); `make fuzz` runs the property tests on new random examples.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export KERAS_BACKEND ?= numpy
 
-.PHONY: install test demo lint schemas bench clean
+.PHONY: install test fuzz demo lint schemas bench clean
 
 install: $(STAMP)
 
@@ -21,17 +22,23 @@ $(STAMP): pyproject.toml
 test: install
 	$(BIN)/python -m pytest -n auto
 
+FUZZ_TESTS := $(shell grep -l "^from hypothesis import" tests/test_*.py)
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n auto $(FUZZ_TESTS)
+
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
 lint: install
-	$(BIN)/ruff check modelcfg_cli tests benchmarks examples
-	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples
+	$(BIN)/ruff check modelcfg_cli tests benchmarks examples scripts
+	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples scripts
+	$(BIN)/lint-imports
 
 schemas: install
-	$(BIN)/python -m modelcfg_cli.keras_side.schemagen
+	$(BIN)/python scripts/schemagen.py
 	$(BIN)/python -m modelcfg_cli.rules.schema
-	$(BIN)/python -m modelcfg_cli.keras_side.keras_names
+	$(BIN)/python scripts/keras_names.py
+	$(BIN)/python scripts/hubschemas.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -42,7 +42,7 @@ def best_of(repeat: int, function) -> tuple[float, object]:
 def main() -> list[str]:
     from deepdiff import DeepDiff
 
-    from modelcfg_cli.diff import diff
+    from modelcfg_cli.diffing.diff import diff
     from modelcfg_cli.sources import read_document
 
     path_a, path_b = configs()

@@ -38,7 +38,7 @@ def check_loaded(source: Path, out: Path) -> str:
     import numpy as np
 
     from modelcfg_cli.keras_side.transfer import _keras1_gates
-    from modelcfg_cli.weights import read_weights
+    from modelcfg_cli.weights.stored import read_weights
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -12,25 +12,11 @@ import click
 
 from modelcfg_cli.commands import COMMANDS
 from modelcfg_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TROUBLE, ModelcfgError
+from modelcfg_cli.version import version_text
 
 # `modelcfg` alone prints the help (click >= 8.2 raises it as a usage error): kept as click shows it
 NO_ARGS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def version_text() -> str:
-    """`modelcfg X (keras Y)`, read from package metadata without importing Keras."""
-    from importlib import metadata
-
-    try:
-        own = metadata.version("modelcfg")
-    except metadata.PackageNotFoundError:
-        own = "unknown"
-    try:
-        keras = metadata.version("keras")
-    except metadata.PackageNotFoundError:
-        keras = "not installed"
-    return f"modelcfg {own} (keras {keras})"
 
 
 class ModelcfgGroup(click.Group):
@@ -86,6 +72,10 @@ class ModelcfgGroup(click.Group):
             _fail(ctx, "modelcfg: interrupted", EXIT_INTERRUPTED)
         except BrokenPipeError:  # the reader has gone (`| head`): nothing to say to anyone
             ctx.exit(EXIT_TROUBLE)
+        except OSError as exc:  # a file the system would not read or write: name it, as errors do
+            if exc.filename is None:
+                _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+            _fail(ctx, f"modelcfg: error: {exc.filename}: {exc.strerror or exc}")
         except Exception as exc:  # an internal error: still one line unless --debug
             _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
 

@@ -6,7 +6,7 @@ import copy
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from modelcfg_cli.errors import SourceError, UsageError
 
@@ -118,11 +118,12 @@ class ModelDocument:
 
     @property
     def written_by_tf_keras(self) -> bool:
-        """A SavedModel folder, or a `.keras` file whose metadata names Keras 1/2 (tf.keras 2.13-2.15):
-        layouts whose weights are keyed by checkpoint path or by class and counter, not by layer name."""
+        """A SavedModel folder, a TF.js layers model, or a `.keras` file whose metadata names Keras 1/2
+        (tf.keras 2.13-2.15): layouts whose weights are keyed by checkpoint path, by TF variable name or by
+        class and counter, not by layer name."""
         fmt = self.metadata.get("format")
         old = str(self.keras_version or "").startswith(("1.", "2."))
-        return fmt == "savedmodel" or (fmt in KERAS_FILE_FORMATS and old)
+        return fmt in ("savedmodel", "tfjs-layers") or (fmt in KERAS_FILE_FORMATS and old)
 
     def full(self) -> dict:
         """The whole serialized object, as stored (a deep copy)."""
@@ -200,7 +201,7 @@ def to_envelope(label: str, payload: object, metadata: dict) -> dict:
     )
 
 
-def _looks_like_layer(item: object) -> bool:
+def _looks_like_layer(item: object) -> TypeGuard[dict]:
     return isinstance(item, dict) and isinstance(item.get("class_name"), str) and "config" in item
 
 
@@ -212,6 +213,12 @@ def type_name(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return "a number"
     return names.get(type(value), type(value).__name__)
+
+
+def config_of(entry: dict) -> dict:
+    """A serialized layer's `config` when it is a mapping, else an empty one."""
+    config = entry.get("config")
+    return config if isinstance(config, dict) else {}
 
 
 def layer_name(entry: dict) -> str:
@@ -270,6 +277,7 @@ def walk_layers(model: dict, prefix: tuple[str, ...], pointer: str) -> Iterator[
             continue
         here = f"{list_pointer}/{index}"
         name = layer_name(entry)
+        inbound: tuple[tuple[Edge, ...], ...]
         if sequential:
             inbound = ((Edge(previous),),) if previous is not None else ()
         else:

@@ -12,9 +12,9 @@ import warnings
 
 import pytest
 
+from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.document import document_from_payload
 from modelcfg_cli.findings import ERROR
-from modelcfg_cli.schemas import validate_document
 from modelcfg_cli.sources import read_document
 
 MIN_SIDE = {"InceptionV3": 75, "InceptionResNetV2": 75, "Xception": 71}

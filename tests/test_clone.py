@@ -62,7 +62,7 @@ def test_keras_documentation_examples(saved_models, tmp_path):
     }
     after = {k: v for k, v in model.get_layer("embed").get_config().items() if k != "embeddings_initializer"}
     assert before == after, "other layers untouched"
-    assert result.params == model.count_params() and result.fmt == "keras"
+    assert result.params == model.count_params() and result.save_format == "keras"
 
 
 def test_no_rules_is_clone_model(saved_models, tmp_path):

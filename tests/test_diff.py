@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
-from modelcfg_cli.diff import MISSING, Change, DiffOptions, diff, summarize
+from modelcfg_cli.diffing.diff import MISSING, Change, DiffOptions, diff, summarize
+from modelcfg_cli.diffing.emit_rules import emit_rules
 from modelcfg_cli.document import WRAPPED_KEYS, document_from_payload, model_layers
-from modelcfg_cli.emit_rules import emit_rules
 from modelcfg_cli.sources import read_document
 
 MODELS = ["sequential", "branches", "nested", "rnn", "lambda", "mobilenet"]

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelcfg_cli import apply_rules
-from modelcfg_cli.diff import DiffOptions, diff
-from modelcfg_cli.emit_rules import emit_rules
+from modelcfg_cli.diffing.diff import DiffOptions, diff
+from modelcfg_cli.diffing.emit_rules import emit_rules
 from modelcfg_cli.sources import read_document
 from tests.test_diff import FORMATS, as_doc, envelope_of, find, remove_layer, rename_layer
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from modelcfg_cli.diff import MISSING, Change, diff
+from modelcfg_cli.diffing.diff import MISSING, Change, diff
 from modelcfg_cli.sources import read_document
 from tests.helpers import invoke
 from tests.test_diff import as_doc, envelope_of, find
@@ -110,7 +110,7 @@ def test_default_only_in_json_and_when_nothing_else_differs(with_defaults, saved
 
 
 def test_is_default_only_is_about_empty_one_sided_values():
-    from modelcfg_cli.diff import is_default_only
+    from modelcfg_cli.diffing.diff import is_default_only
 
     assert is_default_only(Change("changed", "d", "x", MISSING, None))
     assert is_default_only(Change("changed", "d", "x", [], MISSING))

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from modelcfg_cli.diff import diff
-from modelcfg_cli.diffgraph import around_changes, diff_picture
+from modelcfg_cli.diffing.diff import diff
+from modelcfg_cli.pictures.diffgraph import around_changes, diff_picture
 from modelcfg_cli.sources import read_document
 
 

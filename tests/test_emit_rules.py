@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from modelcfg_cli.diff import diff
+from modelcfg_cli.diffing.diff import diff
+from modelcfg_cli.diffing.emit_rules import emit_rules
 from modelcfg_cli.document import document_from_payload
-from modelcfg_cli.emit_rules import emit_rules
 from modelcfg_cli.rules.api import apply_rules
 from modelcfg_cli.sources import read_document
 

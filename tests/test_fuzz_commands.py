@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 
 from modelcfg_cli import apply_rules
-from modelcfg_cli.diff import diff
+from modelcfg_cli.diffing.diff import diff
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.sources import read_document
 from tests.helpers import assert_one_line_error, invoke

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
+from modelcfg_cli.checks.graph import check_graph
 from modelcfg_cli.document import document_from_payload
 from modelcfg_cli.findings import ERROR, WARNING
-from modelcfg_cli.graph import check_graph
 from tests.legacy import keras2_functional
 
 

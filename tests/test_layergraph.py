@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from modelcfg_cli.layergraph import build_graph
-from modelcfg_cli.layering import Spacing, layer_out
-from modelcfg_cli.layout import layout_graph
-from modelcfg_cli.output.svg import node_size
+from modelcfg_cli.pictures.layergraph import build_graph
+from modelcfg_cli.pictures.layering import Spacing, layer_out
+from modelcfg_cli.pictures.layout import layout_graph
+from modelcfg_cli.pictures.svg import node_size
 from modelcfg_cli.sources import read_document
 
 

@@ -100,3 +100,83 @@ def test_every_command_module_is_one_registry_line_and_each_line_resolves():
     for name, target in COMMANDS.items():
         module, attribute = target.split(":")
         assert getattr(importlib.import_module(module), attribute).name == name
+
+
+# The rooms of the package (ARCHITECTURE.md); a module joins one of them, not the top.
+ROOMS = {
+    "checks",
+    "commands",
+    "diffing",
+    "keras_side",
+    "legacy",
+    "output",
+    "pictures",
+    "rules",
+    "scan",
+    "sources",
+    "weights",
+}
+MAX_TOP_LEVEL_MODULES = 12
+
+
+def test_at_most_twelve_modules_at_the_top_and_none_named_after_a_room():
+    top = sorted(path.stem for path in PACKAGE.glob("*.py"))
+    assert len(top) <= MAX_TOP_LEVEL_MODULES, top
+    assert not [name for name in top if name.split("_")[0] in ROOMS | {"tf", "schemas"}], top
+
+
+def test_the_rooms_are_the_packages_and_each_ships_in_the_wheel():
+    import tomllib
+
+    packages = {path.parent.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("__init__.py")}
+    assert {name for name in packages if "/" not in name and name != "."} == ROOMS
+    shipped = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert {"modelcfg_cli" + ("" if name == "." else "." + name.replace("/", ".")) for name in packages} == {
+        name for name in shipped if not name.startswith("modelcfg_cli.schema_files")
+    }
+
+
+def test_developer_generators_are_scripts_outside_the_package():
+    scripts = PACKAGE.parent / "scripts"
+    assert {"schemagen.py", "keras_names.py"} <= {path.name for path in scripts.glob("*.py")}
+    assert not [path for path in MODULES if path.stem in ("schemagen", "keras_names")]
+
+
+def _module_name(path: Path) -> str:
+    parts = ("modelcfg_cli", *path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _own_imports(path: Path, known: set[str]) -> set[str]:
+    """The package's modules `path` imports, at the top or inside functions (`from pkg import module`
+    counts as the module)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("modelcfg_cli"):
+            for alias in node.names:
+                whole = f"{node.module}.{alias.name}"
+                found.add(whole if whole in known else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("modelcfg_cli"))
+    return found & known
+
+
+def test_no_import_cycles_lazy_imports_included():
+    known = {_module_name(path) for path in MODULES}
+    graph = {_module_name(path): _own_imports(path, known) - {_module_name(path)} for path in MODULES}
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+
+    def visit(module: str, path: list[str]) -> list[str] | None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target] if target in path else [module, target]
+            if target not in state and (cycle := visit(target, [*path, target])):
+                return cycle
+        state[module] = 2
+        return None
+
+    for module in sorted(graph):
+        if module not in state:
+            cycle = visit(module, [module])
+            assert cycle is None, " -> ".join(cycle)

@@ -8,9 +8,9 @@ import warnings
 
 import pytest
 
+from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.document import document_from_payload
 from modelcfg_cli.findings import ERROR
-from modelcfg_cli.schemas import validate_document
 from tests.legacy import keras2_functional
 
 

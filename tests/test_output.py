@@ -35,12 +35,12 @@ def test_format_choices_come_from_the_renderer_registries():
     from modelcfg_cli.commands.diff import diff_command
     from modelcfg_cli.commands.inspect import inspect_command
     from modelcfg_cli.commands.validate import validate
-    from modelcfg_cli.output import changes, compare_report, findings, summary
+    from modelcfg_cli.output import compare_report, diff_report, findings, summary
 
     for command, registry in (
         (validate, findings.RENDERERS),
         (inspect_command, summary.RENDERERS),
-        (diff_command, changes.RENDERERS),
+        (diff_command, diff_report.RENDERERS),
         (compare_command, compare_report.RENDERERS),
     ):
         option = next(p for p in command.params if p.name == "fmt")

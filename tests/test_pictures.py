@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from modelcfg_cli.layergraph import build_graph
-from modelcfg_cli.output.dot import render_dot
-from modelcfg_cli.output.mermaid import render_mermaid
-from modelcfg_cli.output.svg import render_svg
+from modelcfg_cli.pictures.dot import render_dot
+from modelcfg_cli.pictures.layergraph import build_graph
+from modelcfg_cli.pictures.mermaid import render_mermaid
+from modelcfg_cli.pictures.svg import render_svg
 from modelcfg_cli.sources import read_document
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
+from modelcfg_cli.checks.validate import ValidateOptions, check_sources
 from modelcfg_cli.output.progress import progress
-from modelcfg_cli.scan import ScanOptions, scan_sources
-from modelcfg_cli.validate import ValidateOptions, check_sources
+from modelcfg_cli.scan.batch import ScanOptions, scan_sources
 
 CHECKS = {
     "validating": lambda sources, done: check_sources(sources, ValidateOptions(), done=done),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modelcfg_cli import protowire as pw
+import modelcfg_cli.sources.protowire as pw
 from modelcfg_cli.errors import SourceError
 from tests.tf_fixtures.fixtures import DATA
 

@@ -7,9 +7,10 @@ import json
 import pytest
 
 from modelcfg_cli.errors import RulesError, UsageError
-from modelcfg_cli.rules import load_rules, parse_set, rules_from_data
 from modelcfg_cli.rules.builtin import BUILTINS, register
+from modelcfg_cli.rules.loader import load_rules, rules_from_data
 from modelcfg_cli.rules.model import BuiltinStep
+from modelcfg_cli.rules.setcli import parse_set
 
 ISSUE_EXAMPLE = """\
 rules:

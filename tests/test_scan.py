@@ -13,7 +13,7 @@ import pytest
 
 from modelcfg_cli.document import document_from_payload
 from modelcfg_cli.findings import ERROR, WARNING
-from modelcfg_cli.scan import RULES, scan_document, scan_model
+from modelcfg_cli.scan.model import RULES, scan_document, scan_model
 from modelcfg_cli.sources import read_document
 from tests.scan_models import KINDS
 from tests.test_applications import application_configs  # noqa: F401 - the session fixture
@@ -67,7 +67,7 @@ def test_compile_config_and_legacy_training_config(code_models):
 
 def test_written_in_entries_have_the_shape_keras_gives_them(code_models):
     """TFSMLayer, TorchModuleWrapper, JaxLayer, FlaxLayer entries pass the schemas generated from Keras."""
-    from modelcfg_cli.schemas import validate_document
+    from modelcfg_cli.checks.schemas import validate_document
 
     doc = read_document(code_models["keras"])
     spliced = {"TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
@@ -194,9 +194,12 @@ def test_saved_test_models_scan_clean_but_the_lambda(saved_models):
 
 
 def test_function_names_are_current():
-    from modelcfg_cli.keras_side.keras_names import generate
-    from modelcfg_cli.scan_names import KERAS_FUNCTION_NAMES
+    import runpy
 
+    from modelcfg_cli.scan.names import KERAS_FUNCTION_NAMES
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "keras_names.py"
+    generate = runpy.run_path(str(script))["generate"]
     assert set(generate()) == KERAS_FUNCTION_NAMES
 
 

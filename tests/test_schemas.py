@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from modelcfg_cli.checks.messages import describe
+from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.document import document_from_payload
 from modelcfg_cli.errors import UsageError
 from modelcfg_cli.findings import ERROR, WARNING
-from modelcfg_cli.schemas import describe, schema_names, schema_root, validate_document
+from modelcfg_cli.schema_store import schema_names, schema_root
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
@@ -23,8 +25,9 @@ class NoPytest:
         if name.split(".")[0] in ("pytest", "_pytest"):
             raise ImportError("pytest is not installed")
 sys.meta_path.insert(0, NoPytest())
-sys.argv = ["schemagen", sys.argv[1]]
-runpy.run_module("modelcfg_cli.keras_side.schemagen", run_name="__main__")
+script, out = sys.argv[1:]
+sys.argv = [script, out]
+runpy.run_path(script, run_name="__main__")
 """
 
 
@@ -34,14 +37,16 @@ def test_checked_in_schemas_are_current(tmp_path):
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", NO_PYTEST, str(tmp_path)], capture_output=True, text=True)
+    script = SCHEMAS.parent / "scripts" / "schemagen.py"
+    command = [sys.executable, "-c", NO_PYTEST, str(script), str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "wrote " in done.stderr, done.stderr[-2000:]
     fresh = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")}
     kept = {
         p.relative_to(SCHEMAS).as_posix()
         for p in SCHEMAS.rglob("*.json")
-        if p.name not in ("rules.schema.json", "policy.schema.json")
+        if p.name not in ("rules.schema.json", "policy.schema.json", "keras_hub.schema.json")
     }
     assert fresh == kept, "run `make schemas`: files differ " + str(sorted(fresh ^ kept)[:10])
     stale = [rel for rel in sorted(fresh) if (tmp_path / rel).read_text() != (SCHEMAS / rel).read_text()]
@@ -152,12 +157,20 @@ def custom(registered: str = "keras_hub>GPT2Backbone", **config) -> dict:
 
 
 def test_unknown_class_is_a_warning_and_an_error_when_strict():
-    [warning] = lines(custom())
+    [warning] = lines(custom("otherhub>GPT2Backbone"))
     assert warning.startswith(
-        "warning layers[1] conv1_conv (GPT2Backbone): unknown layer class 'keras_hub>GPT2Backbone'"
+        "warning layers[1] conv1_conv (GPT2Backbone): unknown layer class 'otherhub>GPT2Backbone'"
     )
-    [error] = lines(custom(), strict=True)
+    [error] = lines(custom("otherhub>GPT2Backbone"), strict=True)
     assert error.startswith("error ")
+
+
+def test_a_keras_hub_class_is_checked_against_its_constructor():
+    """keras-hub's registered classes have schemas generated from their constructors."""
+    found = lines(custom(num_layers=1, num_heads=2, hidden_dim=4, intermediate_dim=8, num_layer=2))
+    assert found[0].startswith("error layers[1] conv1_conv (GPT2Backbone): missing required argument")
+    assert "'vocabulary_size'" in found[0]
+    assert "'num_layer' is not an argument of keras_hub>GPT2Backbone's constructor; did you mean" in found[1]
 
 
 def test_keras1_class_name_is_unknown():
@@ -233,20 +246,21 @@ def test_schemas_work_from_an_installed_package_layout(monkeypatch):
     """In a wheel `schemas/` is the namespace package `modelcfg_cli.schema_files` (a MultiplexedPath)."""
     from importlib.resources.readers import MultiplexedPath
 
-    from modelcfg_cli import schemas
+    from modelcfg_cli import schema_store
+    from modelcfg_cli.checks import schemas
 
     caches = (
-        schemas.schema_names,
-        schemas.schema_text,
+        schema_store.schema_names,
+        schema_store.schema_text,
+        schema_store.registry,
         schemas.bundled_validator,
-        schemas._registry,
         schemas._memo_messages,
     )
     for cached in caches:
         cached.cache_clear()
-    monkeypatch.setattr(schemas, "schema_root", lambda: MultiplexedPath(SCHEMAS))
+    monkeypatch.setattr(schema_store, "schema_root", lambda: MultiplexedPath(SCHEMAS))
     try:
-        assert "Conv2D" in schemas.schema_names()
+        assert "Conv2D" in schema_store.schema_names()
         assert lines(conv_model(filters=0)) == [
             "error layers[1] conv1_conv (Conv2D): filters must be an integer >= 1, got 0"
         ]
@@ -257,8 +271,8 @@ def test_schemas_work_from_an_installed_package_layout(monkeypatch):
 
 def test_layer_entries_checked_once_per_shape_still_report_each_bad_entry():
     """Entries are validated once per shape; every entry of a bad shape is still reported, with its value."""
+    from modelcfg_cli.checks.schemas import validate_document
     from modelcfg_cli.document import document_from_payload
-    from modelcfg_cli.schemas import validate_document
 
     def dense(name, units=4):
         return {"class_name": "Dense", "name": name, "config": {"name": name, "units": units}}

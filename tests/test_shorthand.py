@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.document import document_from_payload
 from modelcfg_cli.findings import ERROR
-from modelcfg_cli.schemas import validate_document
 from tests.helpers import invoke
 
 FIXTURE = Path(__file__).parent / "data" / "shorthand_model.json"

@@ -12,8 +12,8 @@ import h5py
 import numpy as np
 import pytest
 
+from modelcfg_cli.diffing.textconv import textconv_lines
 from modelcfg_cli.sources import read_document
-from modelcfg_cli.textconv import textconv_lines
 from tests.helpers import assert_one_line_error, invoke, run_without_keras
 from tests.test_diff import envelope_of, find
 from tests.test_weights_diff import edit_keras_zip

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.tf_weights.bundle import OBJECT_GRAPH_KEY, Bundle, object_graph, open_bundle, read_tensor
-from modelcfg_cli.tf_weights.crc32c import LANES, MIN_LANE, crc32c, masked
-from modelcfg_cli.tf_weights.savedmodel import read_savedmodel_weights
-from modelcfg_cli.tf_weights.tfkeras_zip import read_tfkeras_weights, to_snake_case
-from modelcfg_cli.weights import read_weights
+from modelcfg_cli.weights.stored import read_weights
+from modelcfg_cli.weights.tf.bundle import OBJECT_GRAPH_KEY, Bundle, object_graph, open_bundle, read_tensor
+from modelcfg_cli.weights.tf.crc32c import LANES, MIN_LANE, crc32c, masked
+from modelcfg_cli.weights.tf.savedmodel import read_savedmodel_weights
+from modelcfg_cli.weights.tf.tfkeras_zip import read_tfkeras_weights, to_snake_case
 from tests.tf_fixtures.fixtures import (
     DATA,
     SAVEDMODELS,

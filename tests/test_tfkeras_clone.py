@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from modelcfg_cli.sources import read_source
-from modelcfg_cli.weights import read_weights
+from modelcfg_cli.weights.stored import read_weights
 from tests.helpers import assert_one_line_error, invoke, run_without_keras
 from tests.tf_fixtures.fixtures import (
     DATA,

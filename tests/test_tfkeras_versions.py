@@ -19,8 +19,8 @@ from modelcfg_cli.errors import UpgradeRefused
 from modelcfg_cli.legacy.compile_config import upgrade_compile_config
 from modelcfg_cli.legacy.slashes import renamed_paths
 from modelcfg_cli.legacy.upgrade import upgrade_envelope
-from modelcfg_cli.tf_weights.tfkeras_zip import read_tfkeras_weights
-from modelcfg_cli.weights import read_weights
+from modelcfg_cli.weights.stored import read_weights
+from modelcfg_cli.weights.tf.tfkeras_zip import read_tfkeras_weights
 from tests.helpers import invoke
 from tests.tf_fixtures.fixtures import (
     artifact,

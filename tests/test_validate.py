@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from modelcfg_cli.checks.validate import ValidateOptions, check_source, check_sources
 from modelcfg_cli.findings import summary
-from modelcfg_cli.validate import ValidateOptions, check_source, check_sources
 
 
 def test_an_unreadable_source_is_a_report_not_an_exception(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from modelcfg_cli.document import document_from_payload
 from modelcfg_cli.keras_side.transfer import transfer_weights
 from modelcfg_cli.legacy.upgrade import upgrade_envelope
-from modelcfg_cli.weights import read_weights
+from modelcfg_cli.weights.stored import read_weights
 from tests import legacy_fixtures as fx
 from tests.legacy import write_h5
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from modelcfg_cli.sources import read_document
-from modelcfg_cli.weights import open_tensors
-from modelcfg_cli.weights_diff import compare_tensors, diff_weights
+from modelcfg_cli.weights.diff import compare_tensors, diff_weights
+from modelcfg_cli.weights.stored import open_tensors
 from tests.helpers import assert_one_line_error, invoke, run_without_keras
 
 
@@ -194,7 +194,7 @@ def test_a_renamed_layers_tensors_meet_their_partners(tmp_path):
 
 
 def test_renames_apply_along_the_path():
-    from modelcfg_cli.weights_diff import in_b
+    from modelcfg_cli.weights.diff import in_b
 
     renamed = {"encoder": "enc", "encoder/dense": "proj", "head": "out"}
     assert in_b("encoder/dense", renamed) == "enc/proj"

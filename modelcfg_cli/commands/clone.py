@@ -1,52 +1,28 @@
 """`modelcfg clone`: rewrite a model with rules and save a freshly instantiated clone.
 
-The click function only turns the command line into a `CloneOptions`; `execute` does the work and
-returns the exit code.
+The click function only turns the command line into a `CloneRequest` and hands it to
+`keras_side.clone.run_clone`, the pipeline the library's `clone()` runs too; this module reports how
+far it went and picks the exit code.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_option
-from modelcfg_cli.commands.compare import with_tolerance_options
-from modelcfg_cli.errors import EXIT_FOUND, UsageError, exit_code
+from modelcfg_cli.commands.common import (
+    color_of,
+    max_config_bytes_option,
+    weights_option,
+    with_tolerance_options,
+)
+from modelcfg_cli.errors import EXIT_FOUND, EXIT_TROUBLE, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
 from modelcfg_cli.legacy.dropped import is_warning, upgrade_warnings
 
 REPORT_FORMATS = ("text", "json")
-SAVE_FORMATS = ("keras", "h5", "json")
-
-
-@dataclass(frozen=True)
-class CloneOptions:
-    """Everything `clone` was asked, parsed."""
-
-    source: str
-    out: str | None
-    rules_files: tuple[str, ...]
-    sets: tuple[str, ...]
-    dry_run: bool
-    strict: bool
-    unsafe: bool
-    imports: tuple[str, ...]
-    backend: str | None
-    save_format: str | None
-    keep_weights: bool
-    weights_file: str | None
-    upgrade: bool
-    check: bool
-    atol: float | None
-    rtol: float | None
-    report: str
-    max_config_bytes: int
-
-    @property
-    def carry_weights(self) -> bool:
-        return self.keep_weights or bool(self.weights_file)
+SAVE_FORMATS = ("keras", "h5", "json", "preset")
 
 
 def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str | None:
@@ -83,12 +59,25 @@ def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str |
 @click.option(
     "--save-format",
     type=click.Choice(SAVE_FORMATS),
-    help="The clone's file format [default: OUT's extension].",
+    help="The clone's file format; preset: a keras-hub preset folder [default: OUT's extension; a "
+    "folder or a name without one: preset].",
+)
+@click.option(
+    "--max-shard-size",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="GB",
+    help="A preset's weights larger than this are sharded (model.weights.json) [default: 10, as keras-hub].",
 )
 @click.option(
     "--keep-weights", is_flag=True, help="Carry the source's weights over, as Keras addresses them."
 )
 @weights_option
+@click.option(
+    "--allow-fresh",
+    multiple=True,
+    metavar="LAYER",
+    help="With --keep-weights: LAYER may start fresh instead of failing the clone (repeatable).",
+)
 @click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
 @click.option(
     "--check", is_flag=True, help="Then compare the clone's outputs with the source's (see `compare`)."
@@ -104,99 +93,67 @@ def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str |
 @click.option("--report", "report_alias", type=click.Choice(REPORT_FORMATS), hidden=True)
 @max_config_bytes_option
 @click.pass_context
-def clone_command(ctx, no_upgrade, report, report_alias, save_format, **params):
+def clone_command(ctx, no_upgrade, report, report_alias, save_format, rules_files, **params):
     """Apply rules to SOURCE's config, build it in Keras and save it to OUT.
 
     The rewritten config is validated first (problems: exit 1, nothing written); OUT is written
     atomically, reloaded and checked. With no rules it is keras.models.clone_model: the same config,
     fresh weights.
     """
+    from modelcfg_cli.keras_side.clone import CloneRequest, run_clone
+
     if report_alias:
         click.echo(f"modelcfg: warning: --report {report_alias} is now --format {report_alias}", err=True)
-    options = CloneOptions(
+    request = CloneRequest(
         **params,
+        rules=rules_files,
         upgrade=not no_upgrade,
-        report=report or report_alias or "text",
         save_format=save_format or ctx.meta.get("old_save_format"),
     )
-    ctx.exit(execute(options, color_of(ctx)))
+    ctx.exit(show_run(run_clone(request), request, report or report_alias or "text", color_of(ctx)))
 
 
-def execute(options: CloneOptions, color: str) -> int:
-    """Plan, build, save and (with `--check`) compare; the exit code."""
-    # imported here: the rules engine, numpy and the clone machinery stay out of other commands' start-up
-    from modelcfg_cli.keras_side.pipeline import CloneRefused, build, plan_clone, post_build_steps
-
-    save_format = _checked_output(options)
-    plan = plan_clone(
-        options.source,
-        options.rules_files,
-        options.sets,
-        strict=options.strict,
-        max_config_bytes=options.max_config_bytes,
-        upgrade=options.upgrade,
-        weights=options.weights_file,
-    )
-    if options.dry_run or plan.problems:
-        return _stop_before_build(plan, options, color)
-    try:
-        steps = post_build_steps(options.carry_weights)
-        result = build(
-            plan,
-            options.out,
-            save_format,
-            unsafe=options.unsafe,
-            imports=options.imports,
-            backend=options.backend,
-            post_build=steps,
-        )
-    except CloneRefused as exc:
-        _show(plan, None, options.report, color, to_stderr=True)
-        click.echo(f"modelcfg: error: {exc}", err=True)
-        for problem in exc.problems:
+def show_run(run, request, report: str, color: str) -> int:
+    """Report how far the clone went; the exit code."""
+    if run.result is None and run.refused is None:
+        return _stop_before_build(run.plan, request, report, color)
+    if run.refused is not None:
+        _show(run.plan, None, report, color, to_stderr=True)
+        for line in getattr(run.refused, "report_lines", ()):  # the weight report of `WeightsLost`
+            click.echo(line, err=True)
+        click.echo(f"modelcfg: error: {run.refused}", err=True)
+        for problem in run.refused.problems:
             click.echo(f"  {problem}", err=True)
         return EXIT_FOUND
-    _show(plan, result, options.report, color)
-    for warning in upgrade_warnings(result.notes):
-        click.echo(f"modelcfg: warning: {options.source}: {warning}", err=True)
-    if not options.check:
-        return exit_code(False)
-    from modelcfg_cli.commands.compare import check_clone
-
-    json_report = options.report == "json"
-    return check_clone(
-        options.source,
-        options.out,
-        options.atol,
-        options.rtol,
-        options.unsafe,
-        options.max_config_bytes,
-        json_report,
-    )
+    _show(run.plan, run.result, report, color)
+    for warning in upgrade_warnings(run.result.notes):
+        click.echo(f"modelcfg: warning: {request.source}: {warning}", err=True)
+    return exit_code(False) if run.check is None else _show_check(run.check, quiet_stdout=report == "json")
 
 
-def _checked_output(options: CloneOptions) -> str | None:
-    """The save format, after the output path and `--check` are checked (nothing to check on a dry run)."""
-    from modelcfg_cli.keras_side.pipeline import checked_output
+def _show_check(check, quiet_stdout: bool) -> int:
+    """`--check`: a line (on stderr when stdout carries JSON) and exit 0 within tolerance; one error line
+    and exit 1 beyond it, exit 2 when the two cannot be compared. The clone is kept in every case."""
+    from modelcfg_cli.output.compare_report import check_line
 
-    if options.dry_run:
-        return None
-    if not options.out:
-        raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
-    save_format = checked_output(options.source, options.out, options.save_format)
-    if options.check and (not options.carry_weights or save_format == "json"):
-        raise UsageError("--check", "needs --keep-weights and a .keras or .h5 output (weights to compare)")
-    return save_format
+    if check.error is not None:
+        click.echo(f"modelcfg: error: wrote {check.out}; cannot check it: {check.error}", err=True)
+        return EXIT_TROUBLE
+    if check.equal:
+        click.echo(check_line(check.comparison), err=quiet_stdout)
+    else:
+        click.echo(f"modelcfg: error: wrote {check.out}; {check_line(check.comparison)}", err=True)
+    return exit_code(not check.equal)
 
 
-def _stop_before_build(plan, options: CloneOptions, color: str) -> int:
+def _stop_before_build(plan, request, report: str, color: str) -> int:
     """A dry run's report, or the problems that keep the rewritten model from being built."""
-    refused = bool(plan.problems) and not options.dry_run
-    _show(plan, None, options.report, color, to_stderr=refused)
+    refused = bool(plan.problems) and not request.dry_run
+    _show(plan, None, report, color, to_stderr=refused)
     if refused:
         count = len(plan.problems)
         click.echo(
-            f"modelcfg: error: {options.source}: {count} problem(s) in the rewritten model; nothing written",
+            f"modelcfg: error: {request.source}: {count} problem(s) in the rewritten model; nothing written",
             err=True,
         )
     return exit_code(bool(plan.problems))

@@ -4,31 +4,18 @@ from __future__ import annotations
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_pair_options
+from modelcfg_cli.commands.common import (
+    color_of,
+    max_config_bytes_option,
+    report_format,
+    report_options,
+    weights_pair_options,
+    with_tolerance_options,
+)
 from modelcfg_cli.errors import exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
 from modelcfg_cli.output import emit
 from modelcfg_cli.output.compare_report import RENDERERS
-
-tolerance_options = (
-    click.option(
-        "--atol",
-        type=click.FloatRange(min=0),
-        help="Absolute tolerance [default: 1e-5 for float32, 1e-3 float16, 1e-2 bfloat16].",
-    ),
-    click.option(
-        "--rtol",
-        type=click.FloatRange(min=0),
-        help="Relative tolerance, times |A| [default: 1e-4 for float32, 1e-2 float16, 5e-2 bfloat16].",
-    ),
-)
-
-
-def with_tolerance_options(command):
-    """Add `--atol` and `--rtol` (shared with `clone --check`)."""
-    for option in reversed(tolerance_options):
-        command = option(command)
-    return command
 
 
 @click.command("compare")
@@ -46,7 +33,7 @@ def with_tolerance_options(command):
 @click.option(
     "--inputs", "inputs_file", metavar="FILE.npz", help="Feed these arrays (named after A's inputs) instead."
 )
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
+@report_options(RENDERERS)
 @click.option(
     "--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (custom classes)."
 )
@@ -57,7 +44,7 @@ def with_tolerance_options(command):
 @weights_pair_options
 @max_config_bytes_option
 @click.pass_context
-def compare_command(ctx, a, b, fmt, imports, weights_a, weights_b, **params):
+def compare_command(ctx, a, b, fmt, output, exit_zero, imports, weights_a, weights_b, **params):
     """Run models A and B on the same inputs and compare their outputs.
 
     Both are loaded in Keras (a Keras 1/2 file is upgraded and given its weights as `clone` does). An
@@ -69,32 +56,10 @@ def compare_command(ctx, a, b, fmt, imports, weights_a, weights_b, **params):
     """
     from modelcfg_cli.keras_side.compare import CompareOptions, compare
 
+    fmt = report_format(fmt, output, RENDERERS)
     options = CompareOptions(**params, imports=tuple(imports), weights=(weights_a, weights_b))
     result = compare(a, b, options)
     for note in result.notes:
         click.echo(note, err=True)
-    emit(RENDERERS[fmt], result, color=color_of(ctx))
-    ctx.exit(exit_code(not result.equal))
-
-
-def check_clone(source, out, atol, rtol, unsafe, max_config_bytes, quiet_stdout: bool) -> int:
-    """`clone --check`: compare SOURCE with the clone just written to OUT; the exit code to end with.
-
-    Within tolerance: a line (on stderr when stdout carries JSON), exit 0. Beyond it: one error line, exit
-    1. When the two cannot be compared (e.g. a rule changed an output's shape): one error line, exit 2.
-    The clone is kept in every case."""
-    from modelcfg_cli.errors import EXIT_TROUBLE, ModelcfgError
-    from modelcfg_cli.keras_side.compare import CompareOptions, compare
-    from modelcfg_cli.output.compare_report import check_line
-
-    options = CompareOptions(atol, rtol, unsafe=unsafe, max_config_bytes=max_config_bytes)
-    try:
-        result = compare(source, out, options)
-    except ModelcfgError as exc:
-        click.echo(f"modelcfg: error: wrote {out}; cannot check it: {exc}", err=True)
-        return EXIT_TROUBLE
-    if result.equal:
-        click.echo(check_line(result), err=quiet_stdout)
-    else:
-        click.echo(f"modelcfg: error: wrote {out}; {check_line(result)}", err=True)
-    return exit_code(not result.equal)
+    emit(RENDERERS[fmt], result, color=color_of(ctx), output=output, protect=(a, b))
+    ctx.exit(exit_code(not result.equal and not exit_zero))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from modelcfg_cli.git_setup import DEFAULT_COMMAND
+from modelcfg_cli.diffing.git_setup import DEFAULT_COMMAND
 
 
 @click.command("git-setup")
@@ -35,7 +35,7 @@ def git_setup_command(global_scope, command, where):
 
     Idempotent: existing lines are kept; a second run changes nothing and says so.
     """
-    from modelcfg_cli.git_setup import GitSetupOptions, git_setup
+    from modelcfg_cli.diffing.git_setup import GitSetupOptions, git_setup
 
     done = git_setup(GitSetupOptions(global_scope, command, where))
     for line in done:

@@ -7,7 +7,7 @@ import click
 from modelcfg_cli.commands.common import color_of
 from modelcfg_cli.errors import UsageError
 from modelcfg_cli.output import emit_data
-from modelcfg_cli.schemas import find_schema, schema_names, schema_text
+from modelcfg_cli.schema_store import find_schema, schema_names, schema_text
 
 
 @click.command("schema")
@@ -21,4 +21,4 @@ def schema(ctx, name, list_names):
         return
     if not name:
         raise UsageError(None, "give a schema NAME or --list")
-    emit_data(schema_text(find_schema(name)), "json", color_of(ctx))
+    emit_data(schema_text(find_schema(name)) or "", "json", color_of(ctx))

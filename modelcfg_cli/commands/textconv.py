@@ -19,8 +19,8 @@ def textconv_command(source, max_config_bytes):
     .keras, folder or .h5 gives the same text apart from the `format:` line. An HDF5 file that is not a
     whole model (a weights file, data) is listed dataset by dataset.
     """
+    from modelcfg_cli.diffing.textconv import hdf5_lines, textconv_lines
     from modelcfg_cli.errors import SourceError
-    from modelcfg_cli.textconv import hdf5_lines, textconv_lines
 
     try:
         lines = textconv_lines(read_document(source, max_config_bytes))

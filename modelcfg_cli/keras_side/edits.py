@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from modelcfg_cli.diff import MISSING, Change
+from modelcfg_cli.diffing.diff import MISSING, Change
 from modelcfg_cli.document import ModelDocument, document_from_payload
 from modelcfg_cli.summary import dtype_policy_name
 
@@ -36,7 +36,8 @@ def unapplied_edits(keras, changes: list[Change], built: dict) -> tuple[list[str
     notes: list[str] = []
     for change in changes:
         if change.kind == "changed" and change.new is not MISSING:
-            ref = layers.get(renamed.get(change.layer, change.layer))
+            layer = change.layer or ""
+            ref = layers.get(renamed.get(layer, layer))
             if ref is not None:
                 problems.extend(_field_problem(keras, change, _edited_config(ref, change.layer in wrapped)))
         elif change.kind == "model" and change.path == "dtype_policy":

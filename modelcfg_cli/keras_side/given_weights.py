@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.keras_side.transfer import transfer_weights
-from modelcfg_cli.weights import document_weights
+from modelcfg_cli.weights.stored import document_weights
 
 
 def carry_given_weights(context) -> None:

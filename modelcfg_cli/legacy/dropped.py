@@ -7,7 +7,7 @@ from modelcfg_cli.findings import ERROR, WARNING, Finding
 from modelcfg_cli.legacy.names import BASE_DEFAULTS, REMOVED_KWARGS, SPEED_ONLY
 
 WARNING_PREFIX = "warning: "
-EMPTY = (None, False, 0, [], {})
+EMPTY: tuple[object, ...] = (None, False, 0, [], {})
 
 
 def dropped_note(where: str, class_name: str, key: str, value: object) -> str | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from numbers import Real
+from typing import Any
 
-from modelcfg_cli.legacy.tf_ops import OpCall, is_ref
+from modelcfg_cli.legacy.op_call import OpCall, is_ref
 
 ACTIVATIONS = {
     "nn.relu": "relu",
@@ -32,7 +33,7 @@ MERGES = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply"}
 POOLING = {"reduce_mean": "Average", "reduce_max": "Max"}
 
 
-def _number(value: object) -> bool:
+def _number(value: Any) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
@@ -154,7 +155,7 @@ def squeeze(call: OpCall):
     return [("Reshape", {"target_shape": [-1]}, None)], 2
 
 
-def _axes(axis: object, rank: int) -> set[int]:
+def _axes(axis: Any, rank: int) -> set[int]:
     """Axis numbers counted from the front; empty for no axis (all axes) or one that is not a number."""
     values = axis if isinstance(axis, list) else [axis]
     if axis is None or not all(isinstance(a, int) for a in values):

@@ -10,44 +10,13 @@ inbound nodes) that the upgrade then turns into Keras 3 entries. The mapping of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from modelcfg_cli.errors import UpgradeRefused
+from modelcfg_cli.legacy.op_call import OpCall, is_ref
 from modelcfg_cli.legacy.ranks import output_rank
+from modelcfg_cli.legacy.tf_op_table import MAPPERS, TF_OP_LAYER_OPS
 
 OP_LAYERS = frozenset({"TFOpLambda", "SlicingOpLambda", "TensorFlowOpLayer"})
 CONSTANT = "_CONSTANT_VALUE"
-
-
-@dataclass(frozen=True)
-class OpCall:
-    """One call of a TensorFlow op in the graph: its first argument (tensors or a constant), its
-    keyword arguments (tensors among them as `[layer, node, tensor]`), and the ranks of the tensors."""
-
-    layer: str
-    op: str
-    inputs: tuple[tuple, ...]
-    listed: bool
-    constant: object
-    kwargs: dict
-    ranks: dict
-
-    def rank(self, ref) -> int | None:
-        return self.ranks.get(ref[0]) if ref else None
-
-    def refuse(self, why: str) -> UpgradeRefused:
-        return UpgradeRefused(None, f"layer {self.layer!r} calls {self.op}: {why}")
-
-
-def is_ref(value: object) -> bool:
-    """A serialized tensor reference `[layer, node, tensor(, kwargs)]`."""
-    return (
-        isinstance(value, list)
-        and len(value) in (3, 4)
-        and isinstance(value[0], str)
-        and isinstance(value[1], int)
-        and isinstance(value[2], int)
-    )
 
 
 def upgrade_op_layers(config: dict) -> None:
@@ -90,8 +59,6 @@ def _upgrade_ops(config: dict, refused: list[str]) -> None:
 
 
 def _rewrite(layer: dict, ranks: dict) -> tuple[list[dict], int | None]:
-    from modelcfg_cli.legacy.tf_op_table import MAPPERS, TF_OP_LAYER_OPS
-
     call = _call(layer, ranks)
     if layer["class_name"] == "TensorFlowOpLayer":
         mapper = TF_OP_LAYER_OPS.get(call.op.removeprefix("tf.raw_ops."))

@@ -13,14 +13,18 @@
 
 from __future__ import annotations
 
-from modelcfg_cli.legacy.tf_ops import is_ref, upgrade_op_layers
+from typing import Any
+
+from modelcfg_cli.document import config_of
+from modelcfg_cli.legacy.op_call import is_ref
+from modelcfg_cli.legacy.tf_ops import upgrade_op_layers
 
 TFKERAS_MODULES = ("keras.src.engine.", "keras.engine.")
 
 
 def is_tfkeras_entry(entry: dict) -> bool:
     """An object serialized by tf.keras 2.13-2.15 (`keras.src.engine.*` modules, a `Policy` dtype)."""
-    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    config = config_of(entry)
     dtype = config.get("dtype")
     policy = isinstance(dtype, dict) and dtype.get("class_name") == "Policy"
     return str(entry.get("module", "")).startswith(TFKERAS_MODULES) or policy
@@ -59,7 +63,7 @@ def _depthwise_groups(config: dict, notes: list[str], where: str) -> None:
         config.pop("groups")
 
 
-def _sequential_node_offsets(layers: list[dict], outputs: object) -> None:
+def _sequential_node_offsets(layers: list[dict], outputs: Any) -> None:
     """References to node N of a nested Sequential that tf.keras counted from 1 now count from 0."""
     counts = {
         layer.get("name"): len(layer.get("inbound_nodes") or [])
@@ -74,7 +78,7 @@ def _sequential_node_offsets(layers: list[dict], outputs: object) -> None:
             ref[1] -= 1
 
 
-def tensor_refs(value: object):
+def tensor_refs(value: Any):
     """Every tensor reference in a legacy inbound-nodes structure (lists, kwargs included)."""
     if is_ref(value):
         yield value

@@ -8,11 +8,13 @@ in the notes; the clone step then refuses them with the fix (`--import MODULE`, 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from modelcfg_cli.document import (
     KERAS_TENSOR,
     MODEL_CLASSES,
     ModelDocument,
+    config_of,
     dtype_policy,
     is_model_entry,
     is_sequential,
@@ -33,7 +35,7 @@ from modelcfg_cli.legacy.names import (
 )
 from modelcfg_cli.legacy.slashes import rename_slashed
 from modelcfg_cli.legacy.tfkeras import is_tfkeras_entry, prepare_tfkeras
-from modelcfg_cli.schemas import load_schema, schema_names
+from modelcfg_cli.schema_store import load_schema, schema_names
 
 FUNCTIONAL = {
     "module": "keras.src.models.functional",
@@ -62,7 +64,7 @@ def _has_legacy_markers(entry: dict) -> bool:
 
 
 def _layer_is_legacy(entry: dict) -> bool:
-    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    config = config_of(entry)
     if "module" not in entry or entry.get("class_name") in CLASS_RENAMES or "batch_input_shape" in config:
         return True
     if is_tfkeras_entry(entry):
@@ -100,7 +102,7 @@ def upgraded_with_notes(doc: ModelDocument) -> tuple[ModelDocument, list[str]]:
 
 
 def _upgrade_model(entry: dict, notes: list[str], where: str) -> None:
-    config = entry.get("config")
+    config: Any = entry.get("config")
     if isinstance(config, list):
         config = {"name": entry.get("name") or "sequential", "layers": config}
         entry["config"] = config

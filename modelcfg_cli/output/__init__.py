@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def use_color(choice: str, stream) -> bool:
@@ -29,18 +30,19 @@ def make_console(color: str = "auto", stderr: bool = False, file=None):
 
     stream = file or (sys.stderr if stderr else sys.stdout)
     colored = use_color(color, stream)
+    fitted = colored and bool(getattr(stream, "isatty", lambda: False)())  # a terminal's width; else none
     return Console(
         file=stream,
         force_terminal=colored,
         no_color=not colored,
         highlight=False,
-        soft_wrap=not colored,
-        width=None if colored else 10_000,
+        soft_wrap=not fitted,
+        width=None if fitted else 10_000,
     )
 
 
 def to_text(
-    data: object,
+    data: Any,
     fmt: str = "json",
     indent: int = 2,
     sort_keys: bool = False,
@@ -57,7 +59,7 @@ def to_text(
     return json_text(data, " " * indent, sort_keys, drop_keys) + "\n"
 
 
-def _without_keys(value: object, drop_keys: frozenset) -> object:
+def _without_keys(value: Any, drop_keys: frozenset) -> Any:
     if isinstance(value, dict):
         return {k: _without_keys(v, drop_keys) for k, v in value.items() if k not in drop_keys}
     if isinstance(value, list):
@@ -69,7 +71,7 @@ _scalar = json.JSONEncoder(allow_nan=False).encode
 
 
 def json_text(
-    value: object, step: str = "  ", sort_keys: bool = False, drop_keys: frozenset = frozenset()
+    value: Any, step: str = "  ", sort_keys: bool = False, drop_keys: frozenset = frozenset()
 ) -> str:
     """JSON like `json.dumps(indent=...)` (compact on one line when `step` is empty), about twice as fast
     for big configs, leaving out the keys in `drop_keys` at every depth."""
@@ -78,7 +80,7 @@ def json_text(
     newline = "\n" if step else ""
     comma = "," if step else ", "
 
-    def encode(item: object, pad: str) -> None:
+    def encode(item: Any, pad: str) -> None:
         kind = type(item)
         if kind is dict:
             pairs = [(k, v) for k, v in item.items() if k not in drop_keys]
@@ -135,7 +137,7 @@ def print_segments(lines: list[list[tuple[str, str]]], color: str, stream=None) 
 
     console = make_console(color, stderr=stream is sys.stderr)
     for line in lines:
-        console.print(Text.assemble(*((text, style or None) for text, style in line)))
+        console.print(Text.assemble(*((text, style or "") for text, style in line)))
 
 
 @dataclass

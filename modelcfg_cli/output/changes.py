@@ -1,16 +1,14 @@
-"""Renderers for a diff's changes: text (rich on a terminal, plain when piped), JSON, markdown (with a
-Mermaid graph), HTML (one self-contained page), counts.
-
-`RENDERERS` maps each `--format` name to a function `(view, sink)`.
+"""A diff's changes as text: the lines of the text report (rich styles on a terminal, plain when piped),
+JSON, the markdown comment, and the words and counts the other reports share. The renderers choose
+among these in `output/diff_report.py`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 
-from modelcfg_cli.diff import KINDS, MISSING, Change
+from modelcfg_cli.diffing.diff import KINDS, MISSING, Change
 
 STYLES = {
     "model": "bold",
@@ -223,49 +221,3 @@ def _code(text: object) -> str:
     fence = "``" if "`" in text else "`"
     pad = " " if fence == "``" else ""
     return f"{fence}{pad}{text}{pad}{fence}"
-
-
-@dataclass(frozen=True)
-class DiffView:
-    """What a diff report shows: the changes, their summary, the two documents (for the graph),
-    whether only counts are wanted, and whether to draw the graph."""
-
-    changes: list[Change]
-    summary: dict
-    docs: tuple = ()
-    stat: bool = False
-    graph: bool = True
-
-    def picture(self):
-        """The graph of the changes, or None when it is not wanted or there is nothing to draw."""
-        if not (self.graph and self.changes and not self.stat and self.docs):
-            return None
-        from modelcfg_cli.diffgraph import diff_picture
-
-        return diff_picture(*self.docs, self.changes)
-
-
-def render_text(view: DiffView, sink) -> None:
-    """The text form: rich styles on a colour terminal, plain text otherwise."""
-    sink.segments(text_lines(view.changes, view.summary, view.stat))
-
-
-def render_json(view: DiffView, sink) -> None:
-    sink.write(as_json(view.changes, view.summary, view.stat))
-
-
-def render_markdown(view: DiffView, sink) -> None:
-    from modelcfg_cli.output.diff_pages import markdown_graph
-
-    picture = view.picture()
-    graph = markdown_graph(picture) if picture else ""
-    sink.write(as_markdown(view.changes, view.summary, view.stat, graph))
-
-
-def render_html(view: DiffView, sink) -> None:
-    from modelcfg_cli.output.diff_pages import html_page
-
-    sink.write(html_page(view.changes, view.summary, view.picture()))
-
-
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "html": render_html}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from modelcfg_cli.diff import Change
+from modelcfg_cli.diffing.diff import Change
 from modelcfg_cli.legacy.dropped import is_warning
 from modelcfg_cli.output.changes import STYLES, by_layer, describe
 
@@ -44,7 +44,7 @@ def plan_lines(plan) -> list[Line]:
 def result_line(result) -> Line:
     """`wrote OUT (keras, numpy backend): 6 layers, 5,989 parameters in 1.30 s`."""
     text = (
-        f"wrote {result.out} ({result.fmt}, {result.backend} backend): {_contents(result)}, "
+        f"wrote {result.out} ({result.save_format}, {result.backend} backend): {_contents(result)}, "
         f"{result.params:,} parameters in {result.seconds:.2f} s"
     )
     return [(text, "green")]
@@ -69,7 +69,7 @@ def as_json(plan, result=None) -> str:
     if result is not None:
         data["result"] = {
             "out": result.out,
-            "format": result.fmt,
+            "format": result.save_format,
             "backend": result.backend,
             "layers": result.layers,
             "params": result.params,

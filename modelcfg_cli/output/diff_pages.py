@@ -3,10 +3,10 @@ page (inline CSS and SVG, no scripts, nothing fetched) with the summary, the gra
 
 from __future__ import annotations
 
-from modelcfg_cli.diff import KINDS, Change
-from modelcfg_cli.diffgraph import DiffPicture, around_changes
+from modelcfg_cli.diffing.diff import KINDS, Change
 from modelcfg_cli.output.changes import by_layer, counts_text, describe, value_text
-from modelcfg_cli.output.svg import PALETTE, render_svg, xml_text
+from modelcfg_cli.pictures.diffgraph import DiffPicture, around_changes
+from modelcfg_cli.pictures.svg import PALETTE, render_svg, xml_text
 
 WHOLE_GRAPH_NODES = 300
 LEGEND = (
@@ -20,7 +20,7 @@ LEGEND = (
 
 def markdown_graph(picture: DiffPicture) -> str:
     """A ```mermaid block of the changed layers and their neighbours, with a one-line legend."""
-    from modelcfg_cli.output.mermaid import render_mermaid
+    from modelcfg_cli.pictures.mermaid import render_mermaid
 
     part = around_changes(picture)
     if not part.graph.nodes:

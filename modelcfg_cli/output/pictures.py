@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.files import format_by_extension
-from modelcfg_cli.layergraph import build_graph
+from modelcfg_cli.pictures.layergraph import build_graph
 
 FORMATS = ("mermaid", "dot", "svg")
 EXTENSIONS = {".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot", ".svg": "svg"}
@@ -15,14 +15,14 @@ def render_picture(doc: ModelDocument, fmt: str) -> str:
     """The layer graph of `doc` as Mermaid, DOT or SVG text."""
     graph = build_graph(doc)
     if fmt == "mermaid":
-        from modelcfg_cli.output.mermaid import render_mermaid
+        from modelcfg_cli.pictures.mermaid import render_mermaid
 
         return render_mermaid(graph)
     if fmt == "dot":
-        from modelcfg_cli.output.dot import render_dot
+        from modelcfg_cli.pictures.dot import render_dot
 
         return render_dot(graph)
-    from modelcfg_cli.output.svg import render_svg
+    from modelcfg_cli.pictures.svg import render_svg
 
     return render_svg(graph)
 

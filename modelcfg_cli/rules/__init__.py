@@ -1,13 +1,7 @@
 """The rules language: loading, selectors, actions and `apply`.
 
-`load_rules(path)` reads a rules file (or `builtin:NAME`), `rules_from_data(dict)` checks rules given as
-data, `parse_set("layers.x.units=10")` turns a `--set` edit into a rule, and `apply(envelope, ruleset)`
-returns the rewritten copy and a `Report`.
+`loader.load_rules(path)` reads a rules file (or `builtin:NAME`), `loader.rules_from_data(dict)` checks
+rules given as data, `setcli.parse_set("layers.x.units=10")` turns a `--set` edit into a rule, and
+`engine.apply(envelope, ruleset)` returns the rewritten copy and a `Report`; `api.apply_rules` does all
+of it for a library caller. Nothing is imported here, so a module of the package can be used alone.
 """
-
-from modelcfg_cli.rules.engine import Report, RuleResult, apply
-from modelcfg_cli.rules.loader import load_rules, rules_from_data
-from modelcfg_cli.rules.model import Rule, RuleSet
-from modelcfg_cli.rules.setcli import parse_set
-
-__all__ = ["Report", "Rule", "RuleResult", "RuleSet", "apply", "load_rules", "parse_set", "rules_from_data"]

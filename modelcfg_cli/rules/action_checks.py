@@ -3,6 +3,8 @@ which name `file:line`), the action's name, its argument and its path in the rul
 
 from __future__ import annotations
 
+from typing import Any
+
 WRAPPER_KEYS = ("class_name", "config", "module", "registered_name")
 SPEC_KEYS = {
     "replace": WRAPPER_KEYS,
@@ -12,7 +14,7 @@ SPEC_KEYS = {
 }
 
 
-def check_values(check, name: str, value: object, path: tuple) -> None:
+def check_values(check, name: str, value: Any, path: tuple) -> None:
     """`set` / `set_everywhere`: a non-empty mapping; `set` may not change the name."""
     check.expect(value, dict, path, "a mapping of field: value")
     if not value:
@@ -21,26 +23,26 @@ def check_values(check, name: str, value: object, path: tuple) -> None:
         check.fail((*path, "name"), "set: use 'rename' to change a layer's name (it updates references)")
 
 
-def check_paths(check, name: str, value: object, path: tuple) -> None:
+def check_paths(check, name: str, value: Any, path: tuple) -> None:
     """`unset`: a dotted field path or a list of them."""
     if not (isinstance(value, str) or isinstance(value, list) and all(isinstance(v, str) for v in value)):
         check.fail(path, f"{name}: expected a field path or a list of them, got {kind_name(value)}")
 
 
-def check_template(check, name: str, value: object, path: tuple) -> None:
+def check_template(check, name: str, value: Any, path: tuple) -> None:
     """`rename`: a name template using `{name}` and `{class_name}`."""
     check.expect(value, str, path, "a name template like '{name}_v2'")
     _template(check, value, path)
 
 
-def check_flag(check, name: str, value: object, path: tuple) -> None:
+def check_flag(check, name: str, value: Any, path: tuple) -> None:
     """`unwrap` / `remove`: `true`; `freeze`: `true` or `false`."""
     check.expect(value, bool, path, "true or false")
     if value is False and name != "freeze":
         check.fail(path, f"{name}: only 'true' makes sense here")
 
 
-def check_spec(check, name: str, value: object, path: tuple) -> None:
+def check_spec(check, name: str, value: Any, path: tuple) -> None:
     """`replace` / `wrap` / `insert_*`: a layer spec `{class_name, config, ...}`."""
     if name == "replace" and isinstance(value, str):
         check.fail(path, "replace: expected {class_name: ..., config: {...}}, got a string")
@@ -70,7 +72,7 @@ def _template(check, value: str, path: tuple) -> None:
         check.fail(path, f"bad name template {value!r} (use {{name}} and {{class_name}}): {exc}")
 
 
-def kind_name(value: object) -> str:
+def kind_name(value: Any) -> str:
     """A YAML-ish name for the type of `value`, for messages."""
     names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "nothing"}
     return names.get(type(value), type(value).__name__)

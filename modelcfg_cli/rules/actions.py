@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+import modelcfg_cli.rules.wiring as wiring
 from modelcfg_cli.document import is_model_entry, is_sequential, layer_name, model_layers
-from modelcfg_cli.rules import wiring
 from modelcfg_cli.rules.selectors import lookup
 
 SHAPE_SAFE_KEYS = frozenset(
@@ -23,11 +24,13 @@ class ActionError(ValueError):
 
 @dataclass
 class Site:
-    """A selected layer: its entry, the model (container) holding it and its path (`outer/inner`)."""
+    """A selected layer: its entry, the model (container) holding it and its path (`outer/inner`). A layer
+    inside a wrapper has the wrapper as container and the layer of the model holding it as `owner`."""
 
     container: dict
     entry: dict
     path: tuple[str, ...]
+    owner: dict | None = None
 
     @property
     def name(self) -> str:
@@ -68,7 +71,7 @@ def set_fields(site: Site, values: dict, edits: Edits) -> None:
     edits.touch(site.entry, values)
 
 
-def unset_fields(site: Site, paths: object, edits: Edits) -> None:
+def unset_fields(site: Site, paths: Any, edits: Edits) -> None:
     paths = [paths] if isinstance(paths, str) else list(paths)
     removed = []
     for dotted in paths:
@@ -88,7 +91,7 @@ def set_everywhere(site: Site, values: dict, edits: Edits) -> None:
         edits.touch(site.entry, found)
 
 
-def _set_keys(value: object, values: dict, found: set[str]) -> None:
+def _set_keys(value: Any, values: dict, found: set[str]) -> None:
     """Set every key of `values` wherever it occurs inside `value`; `found` collects the keys set."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -135,6 +138,8 @@ def wrap(site: Site, spec: dict, edits: Edits) -> None:
     entry = site.entry
     if entry.get("class_name") == "InputLayer":
         raise ActionError("an InputLayer cannot be wrapped")
+    if not (isinstance(entry.get("class_name"), str) and isinstance(entry.get("config"), dict)):
+        raise ActionError("a layer without a class_name and a config cannot be wrapped")
     name = site.name
     bidirectional = spec["class_name"] == "Bidirectional"
     template = spec.get("inner_name", "forward_{name}" if bidirectional else "{name}_inner")
@@ -173,7 +178,7 @@ def _bidirectional_layers(config: dict, name: str) -> None:
             rnn["zero_output_for_mask"] = bool(rnn.get("return_sequences"))
 
 
-def unwrap(site: Site, _flag: object, edits: Edits) -> None:
+def unwrap(site: Site, _flag: Any, edits: Edits) -> None:
     """The inner layer takes the wrapper's place, name and wiring."""
     inner = site.config.get("layer")
     if not (isinstance(inner, dict) and "class_name" in inner):
@@ -186,7 +191,7 @@ def unwrap(site: Site, _flag: object, edits: Edits) -> None:
     edits.touch(site.entry)
 
 
-def remove(site: Site, _flag: object, edits: Edits) -> None:
+def remove(site: Site, _flag: Any, edits: Edits) -> None:
     entry, container = site.entry, site.container
     if entry.get("class_name") == "InputLayer":
         raise ActionError("an InputLayer cannot be removed")
@@ -216,7 +221,7 @@ def insert_after(site: Site, spec: dict, edits: Edits) -> None:
     edits.touch(new)
 
 
-def freeze(site: Site, flag: object, edits: Edits) -> None:
+def freeze(site: Site, flag: Any, edits: Edits) -> None:
     """`trainable: false` (true with `freeze: false`) on the layer and, for a nested model, on every layer
     inside it, as `model.trainable = False` does. InputLayers have no such field, and Keras's
     `Sequential.from_config` drops a Sequential's own flag, so neither gets one."""
@@ -227,15 +232,17 @@ def _set_trainable(entry: dict, trainable: bool) -> None:
     if entry.get("class_name") == "InputLayer":
         return
     if not (is_model_entry(entry) and is_sequential(entry)):
-        entry.setdefault("config", {})["trainable"] = trainable
+        if not isinstance(entry.get("config"), dict):
+            entry["config"] = {}
+        entry["config"]["trainable"] = trainable
     for inner in model_layers(entry) if is_model_entry(entry) else ():
         if isinstance(inner, dict):
             _set_trainable(inner, trainable)
 
 
-def _assign(config: dict, dotted: str, value: object) -> None:
+def _assign(config: dict, dotted: str, value: Any) -> None:
     parts = dotted.split(".")
-    target: object = config
+    target: Any = config
     for part in parts[:-1]:
         if isinstance(target, list) and part.isdigit() and int(part) < len(target):
             target = target[int(part)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -65,7 +66,7 @@ class _Located:
         self.loader = bounded_loader()(text)
         self.lines: dict[tuple, int] = {}
 
-    def parse(self) -> object:
+    def parse(self) -> Any:
         try:
             node = self.loader.get_single_node()
             if node is not None and _expanded_size(node, {}) > MAX_NODES:
@@ -82,7 +83,7 @@ class _Located:
         finally:
             self.loader.dispose()
 
-    def convert(self, node: yaml.Node, path: tuple) -> object:
+    def convert(self, node: yaml.Node, path: tuple) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in PLAIN_TAGS:
             raise RulesError(
@@ -96,14 +97,14 @@ class _Located:
                     raise RulesError(f"{self.label}:{key_node.start_mark.line + 1}", "keys must be strings")
                 if key in result:
                     raise RulesError(f"{self.label}:{key_node.start_mark.line + 1}", f"duplicate key {key!r}")
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                self.lines[path + (key,)] = key_node.start_mark.line + 1
                 result[key] = self.convert(value_node, (*path, key))
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
         return self.scalar(node)
 
-    def scalar(self, node: yaml.Node) -> object:
+    def scalar(self, node: yaml.Node) -> Any:
         """A scalar; JSON's escaped surrogate pairs (`"\\ud83d\\ude00"`), which YAML reads as two lone
         surrogates, are joined into one character."""
         value = self.loader.construct_object(node)
@@ -128,7 +129,7 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     return sizes[id(node)]
 
 
-def parse_located(label: str, text: str) -> tuple[object, dict[tuple, int]]:
+def parse_located(label: str, text: str) -> tuple[Any, dict[tuple, int]]:
     """Parse YAML (JSON is YAML) safely: no Python tags, no NaN, no alias bombs; returns data and lines."""
     located = _Located(label, text)
     return located.parse(), located.lines
@@ -147,17 +148,17 @@ class _Checker:
         line = self.lines.get(path)
         raise RulesError(f"{self.label}:{line}" if line else self.label, message)
 
-    def expect(self, value: object, kind, path: tuple, what: str) -> None:
+    def expect(self, value: Any, kind, path: tuple, what: str) -> None:
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             self.fail(path, f"{path[-1] if path else 'rules file'}: expected {what}, got {kind_name(value)}")
 
-    def known(self, key: object, allowed: tuple, path: tuple, what: str) -> None:
+    def known(self, key: Any, allowed: tuple, path: tuple, what: str) -> None:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f" (expected one of: {', '.join(allowed)})"
             self.fail(path, f"unknown {what} {key!r}{hint}")
 
-    def ruleset(self, data: object) -> RuleSet:
+    def ruleset(self, data: Any) -> RuleSet:
         if data is None:
             return RuleSet()
         self.expect(data, dict, (), "a mapping with 'rules' and/or 'model'")
@@ -169,7 +170,7 @@ class _Checker:
         self.model(model)
         return RuleSet(tuple(self.rule(item, ("rules", i)) for i, item in enumerate(rules)), dict(model))
 
-    def rule(self, item: object, path: tuple) -> Rule:
+    def rule(self, item: Any, path: tuple) -> Rule:
         self.expect(item, dict, path, "a rule (a mapping with 'match' and an action)")
         if "match" not in item:
             self.fail(path, "rule has no 'match' (use match: {} for every layer)")
@@ -192,7 +193,7 @@ class _Checker:
         where = f"{self.label}:{line}" if line else f"{self.label}[{path[-1]}]"
         return Rule(dict(match), tuple(actions), where)
 
-    def selector(self, match: object, path: tuple) -> None:
+    def selector(self, match: Any, path: tuple) -> None:
         self.expect(match, dict, path, "a mapping of selectors")
         for key, value in match.items():
             here = (*path, key)
@@ -213,7 +214,7 @@ class _Checker:
                 if key == "name_regex":
                     self.regex(value, here)
 
-    def where(self, where: object, path: tuple) -> None:
+    def where(self, where: Any, path: tuple) -> None:
         self.expect(where, dict, path, "a mapping of field: {op: value}")
         for field, test in where.items():
             if not isinstance(test, dict):
@@ -232,20 +233,24 @@ class _Checker:
         except re.error as exc:
             self.fail(path, f"invalid regular expression {pattern!r}: {exc}")
 
-    def model(self, model: object) -> None:
+    def model(self, model: Any) -> None:
         self.expect(model, dict, ("model",), "a mapping")
         for key, value in model.items():
             here = ("model", key)
             self.known(key, MODEL_KEYS, here, "model setting")
             if key in ("name", "dtype_policy"):
                 self.expect(value, str, here, "a string")
+            elif key == "set":
+                self.expect(value, dict, here, "a mapping of the model's constructor arguments")
+                for name in value:
+                    self.expect(name, str, (*here, name), "an argument name")
             elif isinstance(value, dict):
                 for name, dims in value.items():
                     self.shape(dims, (*here, name))
             else:
                 self.shape(value, here)
 
-    def shape(self, dims: object, path: tuple) -> None:
+    def shape(self, dims: Any, path: tuple) -> None:
         ok = isinstance(dims, list) and all(
             d is None or isinstance(d, int) and not isinstance(d, bool) for d in dims
         )
@@ -253,6 +258,6 @@ class _Checker:
             self.fail(path, f"input_shape: expected a list of sizes without the batch axis, got {dims!r}")
 
 
-def rules_from_data(data: object, label: str = "rules", lines: dict[tuple, int] | None = None) -> RuleSet:
+def rules_from_data(data: Any, label: str = "rules", lines: dict[tuple, int] | None = None) -> RuleSet:
     """Validate rules already parsed (a dict in the rules-file shape) and build the `RuleSet`."""
     return _Checker(label, lines or {}).ruleset(data)

@@ -1,10 +1,14 @@
-"""Model-level settings of a rules file: `name`, `dtype_policy` (every layer) and `input_shape`."""
+"""Model-level settings of a rules file: `name`, `dtype_policy` (every layer), `input_shape` and `set` (a
+registered model's own constructor arguments, `model_fields.py`)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from modelcfg_cli.document import dtype_policy, io_edges, is_sequential, layer_name, model_layers, walk_layers
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.rules.actions import drop_build_configs
+from modelcfg_cli.rules.model_fields import set_model_fields
 
 SHAPE_KEYS = ("batch_shape", "batch_input_shape")
 QUANTIZATION_MODES = ("int8", "int4", "float8")
@@ -26,6 +30,8 @@ def apply_model_settings(model: dict, settings: dict) -> list[str]:
             notes.append(f"dtype_policy: {asked}: then quantized to {mode} (the layers that support it)")
     if "input_shape" in settings:
         notes.extend(set_input_shape(model, settings["input_shape"]))
+    if "set" in settings:
+        notes.extend(set_model_fields(model, settings["set"]))
     return notes
 
 
@@ -49,7 +55,7 @@ def set_dtype_policy(value: object, policy: str) -> int:
     if isinstance(value, dict):
         config = value.get("config")
         layer = "class_name" in value and isinstance(config, dict) and "dtype" in config
-        if layer and value.get("class_name") != "InputLayer":
+        if layer and isinstance(config, dict) and value.get("class_name") != "InputLayer":
             config["dtype"] = _policy(config["dtype"], policy)
             count += 1
         for key, item in value.items():
@@ -82,7 +88,7 @@ def _policy(old: object, policy: str) -> object:
     return policy
 
 
-def set_input_shape(model: dict, shape: object) -> list[str]:
+def set_input_shape(model: dict, shape: Any) -> list[str]:
     """New input shapes (without the batch axis): a list for one input, `{input name: list}` for several.
     Every `build_config` is dropped so that Keras rebuilds each layer for the new shape."""
     inputs = _input_layers(model)

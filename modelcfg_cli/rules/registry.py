@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from modelcfg_cli.rules import actions
+import modelcfg_cli.rules.actions as actions
 from modelcfg_cli.rules.action_checks import check_flag, check_paths, check_spec, check_template, check_values
 
 SPEC = {"allOf": [{"$ref": "#/$defs/layer_spec"}], "unevaluatedProperties": False}

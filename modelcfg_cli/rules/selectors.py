@@ -5,8 +5,9 @@ from __future__ import annotations
 import operator
 import re
 from fnmatch import fnmatchcase
+from typing import Any
 
-from modelcfg_cli.document import MISSING
+from modelcfg_cli.document import MISSING, config_of
 
 COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt}
 COMPARE["le"] = operator.le
@@ -14,7 +15,7 @@ COMPARE["le"] = operator.le
 
 def matches(match: dict, name: str, path: str, entry: dict) -> bool:
     """True when the layer `entry` called `name` at `path` (`outer/inner`) satisfies every selector."""
-    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    config = config_of(entry)
     if "class_name" in match:
         wanted = match["class_name"]
         wanted = [wanted] if isinstance(wanted, str) else wanted
@@ -29,9 +30,9 @@ def matches(match: dict, name: str, path: str, entry: dict) -> bool:
     return all(_holds(lookup(config, field), test) for field, test in match.get("where", {}).items())
 
 
-def lookup(config: dict, dotted: str) -> object:
+def lookup(config: dict, dotted: str) -> Any:
     """The value at a dotted path (`kernel_initializer.config.seed`, list items by index), or MISSING."""
-    value: object = config
+    value: Any = config
     for part in dotted.split("."):
         if isinstance(value, dict) and part in value:
             value = value[part]
@@ -42,14 +43,14 @@ def lookup(config: dict, dotted: str) -> object:
     return value
 
 
-def _holds(value: object, test: object) -> bool:
+def _holds(value: Any, test: Any) -> bool:
     """One `where` entry: `{op: operand, ...}` (all must hold) or a bare value meaning `eq`."""
     if not isinstance(test, dict):
         test = {"eq": test}
     return all(_predicate(value, op, operand) for op, operand in test.items())
 
 
-def _predicate(value: object, op: str, operand: object) -> bool:
+def _predicate(value: Any, op: str, operand: Any) -> bool:
     if op == "exists":
         return (value is not MISSING) == bool(operand)
     if value is MISSING:  # a comparison on a field the layer lacks never holds; `exists` asks that
@@ -64,6 +65,6 @@ def _predicate(value: object, op: str, operand: object) -> bool:
         return False
 
 
-def _normal(value: object) -> object:
+def _normal(value: Any) -> Any:
     """Tuples and lists compare equal (YAML gives lists, configs may hold either)."""
     return list(value) if isinstance(value, tuple) else value

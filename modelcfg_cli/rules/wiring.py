@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
+from typing import TypeGuard
 
 from modelcfg_cli.document import KERAS_TENSOR, edge_from_list, is_sequential, layer_name, model_layers
 
 
-def is_ref(value: object) -> bool:
+def is_ref(value: object) -> TypeGuard[list]:
     """True for a `[layer, node, tensor, ...]` reference list."""
     return edge_from_list(value) is not None
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from modelcfg_cli import protowire as pw
+import modelcfg_cli.sources.protowire as pw
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources.raw import RawModel
 
@@ -101,7 +102,7 @@ def _node(raw: bytes, label: str) -> SavedNode:
     )
 
 
-def untuple(value: object) -> object:
+def untuple(value: Any) -> Any:
     """tf.keras's JSON encoding of tuples (`{"class_name": "__tuple__", "items": [...]}`) as lists."""
     if isinstance(value, dict):
         if value.get("class_name") == "__tuple__" and set(value) == {"class_name", "items"}:
@@ -116,7 +117,7 @@ def read_savedmodel(label: str, folder: Path):
     """The folder as a `sources.RawModel` (format `savedmodel`), like the other readers return."""
 
     meta = read_keras_metadata(folder, label)
-    metadata = {"keras_version": meta.keras_version, "backend": meta.backend}
+    metadata: dict[str, Any] = {"keras_version": meta.keras_version, "backend": meta.backend}
     metadata = {key: value for key, value in metadata.items() if value is not None}
     if meta.training_config is not None:
         metadata["training_config"] = meta.training_config

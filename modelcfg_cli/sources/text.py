@@ -82,7 +82,10 @@ def bounded_loader() -> type:
             )
         return value
 
-    loader = type("BoundedLoader", (yaml.SafeLoader,), {})
+    class BoundedLoader(yaml.SafeLoader):
+        """A SafeLoader of its own: adding a constructor leaves `yaml.SafeLoader` as it is."""
+
+    loader = BoundedLoader
     loader.add_constructor("tag:yaml.org,2002:float", construct_float)
     return loader
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from modelcfg_cli.schema_refs import refs_in
+from modelcfg_cli.checks.user_schemas import refs_in
 from tests.helpers import assert_one_line_error, invoke
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

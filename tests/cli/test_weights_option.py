@@ -229,7 +229,7 @@ def test_scan_weights_needs_exactly_one_source(pair):
 
 
 def test_a_keras3_weights_file_reads_like_the_keras_file_it_came_from(pair):
-    from modelcfg_cli.weights import read_weights, read_weights_file
+    from modelcfg_cli.weights.stored import read_weights, read_weights_file
 
     from_file = read_weights_file(str(pair["w.weights.h5"]), None)
     from_model = read_weights(str(pair["model.keras"]))

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+import modelcfg_cli.rules.wiring as wiring
 from modelcfg_cli.document import layer_name, model_layers
-from modelcfg_cli.rules import wiring
 from tests.legacy import keras2_functional
 
 

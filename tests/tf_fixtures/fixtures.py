@@ -54,7 +54,7 @@ def clone_each(names, folder: Path) -> dict:
     --keep-weights."""
     import keras
 
-    from modelcfg_cli.keras_side.pipeline import clone
+    from modelcfg_cli.keras_side.clone import clone
 
     made = {}
     for name in names:
