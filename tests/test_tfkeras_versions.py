@@ -300,3 +300,10 @@ def test_layer_names_with_a_slash_are_renamed_and_keep_their_weights(clones, nam
         "renamed 5 layer(s) with '/' in the name (Keras 3 rejects it): 'conv1/conv' -> 'conv1_conv', ..."
         in (result.plan.report.results[0].notes)
     )
+
+
+@pytest.mark.parametrize("name", ["custom_loss_zip_tf214", "normalization_savedmodel_tf215"])
+def test_clone_check_passes_on_the_files_that_needed_the_compile_and_width_fixes(name, tmp_path):
+    result = invoke("clone", artifact(name), "-o", tmp_path / "out.keras", "--keep-weights", "--check")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "check passed: 1 output(s) within" in result.stdout + result.stderr
