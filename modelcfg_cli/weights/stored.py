@@ -189,8 +189,16 @@ def open_tensors(source: str, envelope: dict | None = None) -> Iterator[list[Sto
 
 @contextmanager
 def open_datasets(source: str) -> Iterator[list[tuple[str, object]]]:
-    """Every dataset of the file holding `source`'s weights, by its HDF5 path, sorted; whatever layout."""
+    """Every dataset of the file holding `source`'s weights, by its HDF5 path, sorted; whatever layout
+    (a TF.js model's weights by their manifest names)."""
     import h5py
+
+    tfjs = tfjs_files(Path(source)) if Path(source).exists() else None
+    if tfjs is not None:
+        from modelcfg_cli.weights.tf.tfjs import manifest_arrays
+
+        yield sorted(manifest_arrays(tfjs, source), key=lambda pair: pair[0])
+        return
 
     with ExitStack() as stack:
         try:
