@@ -93,7 +93,8 @@ def _upgraded(keras, doc: ModelDocument, unsafe: bool, source: str) -> LoadedMod
             f"layer {plan.lambdas[0]!r} is a Lambda (Python bytecode stored in the file); "
             "rerun with --unsafe if you trust this model",
         )
-    model = instantiate(keras, plan.rewritten.envelope, not unsafe, source)
+    uncompiled = {**plan.rewritten.envelope, "compile_config": None}  # as load_model(compile=False)
+    model = instantiate(keras, uncompiled, not unsafe, source)
     context = BuildContext(plan, model, keras)
     after_build(context, (carry_given_weights,) if weights else post_build_steps(True))
     if any(note.startswith(NO_WEIGHTS) for note in context.notes):

@@ -47,6 +47,8 @@ def transfer_weights(
             report.add_reinitialised(path, why, judge.refitted(path, source, True))
             continue
         layer.set_weights(arrays)
+        if callable(getattr(layer, "finalize_state", None)):
+            layer.finalize_state()  # a Normalization's mean and variance follow its variables
         if not _holds(layer, arrays):
             why = "Keras did not keep the stored values"
             report.add_reinitialised(path, why, judge.refitted(path, source, False))
@@ -113,6 +115,7 @@ def keep_weights(context) -> None:
     no rule caused and no `--allow-fresh` allowed raises `WeightsLost` (nothing is written)."""
     from modelcfg_cli.keras_side.carry import affected
     from modelcfg_cli.keras_side.promise import WeightsLost, check_allowed, fresh_policy
+    from modelcfg_cli.legacy.slashes import renamed_paths
     from modelcfg_cli.weights.stored import document_weights
 
     doc = context.source
@@ -122,7 +125,8 @@ def keep_weights(context) -> None:
     if source is not None and keras3_file(doc):
         report = _carry_keras(context, source, policy)
     else:
-        weights = document_weights(doc)
+        slashed = renamed_paths(doc.envelope)  # layers with `/` in their names were renamed
+        weights = {slashed.get(path, path): arrays for path, arrays in document_weights(doc).items()}
         renamed = affected(context.plan.changes)[1]
         report = transfer_weights(context.model, weights, policy, renamed) if weights else None
     check_allowed(context.plan, report or WeightReport())
