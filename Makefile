@@ -33,6 +33,7 @@ lint: install
 	$(BIN)/ruff check modelcfg_cli tests benchmarks examples scripts
 	$(BIN)/ruff format --check modelcfg_cli tests benchmarks examples scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 schemas: install
 	$(BIN)/python scripts/schemagen.py
