@@ -20,7 +20,7 @@ from modelcfg_cli.keras_side.build import instantiate, keras_error
 from modelcfg_cli.keras_side.given_weights import carry_given_weights
 from modelcfg_cli.keras_side.lean_load import lean_load
 from modelcfg_cli.keras_side.pipeline import BuildContext, after_build, plan_document, post_build_steps
-from modelcfg_cli.keras_side.transfer import NO_WEIGHTS
+from modelcfg_cli.keras_side.transfer import NoStoredWeights
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 from modelcfg_cli.weights.given_file import with_weights_file
@@ -96,11 +96,12 @@ def _upgraded(keras, doc: ModelDocument, unsafe: bool, source: str) -> LoadedMod
     uncompiled = {**plan.rewritten.envelope, "compile_config": None}  # as load_model(compile=False)
     model = instantiate(keras, uncompiled, not unsafe, source)
     context = BuildContext(plan, model, keras)
-    after_build(context, (carry_given_weights,) if weights else post_build_steps(True))
-    if any(note.startswith(NO_WEIGHTS) for note in context.notes):
+    try:
+        after_build(context, (carry_given_weights,) if weights else post_build_steps(True))
+    except NoStoredWeights:
         raise CloneError(
             source, "holds no weights: its outputs would come from random ones (see --weights-a)"
-        )
+        ) from None
     version = plan.source.keras_version or "an older Keras"
     upgraded = (f"upgraded from Keras {version}",) if needs_upgrade(plan.source) else ()
     given = (f"weights from {weights}",) if weights else ()
