@@ -12,7 +12,7 @@ import pytest
 
 from modelcfg_cli.diffing.diff import MISSING, Change, DiffOptions, diff, summarize
 from modelcfg_cli.diffing.emit_rules import emit_rules
-from modelcfg_cli.document import WRAPPED_KEYS, document_from_payload, model_layers
+from modelcfg_cli.document import WRAPPED_KEYS, Origin, document_from_payload, model_layers
 from modelcfg_cli.sources import read_document
 
 MODELS = ["sequential", "branches", "nested", "rnn", "lambda", "mobilenet"]
@@ -28,7 +28,7 @@ def envelope_of(saved_models: dict, name: str) -> dict:
 
 
 def as_doc(envelope: dict, label: str = "edited"):
-    return document_from_payload(copy.deepcopy(envelope), label, {"format": "json"})
+    return document_from_payload(copy.deepcopy(envelope), label, origin=Origin("json"))
 
 
 def find(envelope: dict, path: str) -> dict:

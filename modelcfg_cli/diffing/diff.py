@@ -567,7 +567,7 @@ def _compile_config(doc: ModelDocument) -> object:
     """The compile config, {} when not compiled, MISSING when the source cannot tell."""
     if "compile_config" in doc.envelope:
         return strip_shared_ids(doc.envelope["compile_config"] or {})
-    if doc.metadata.get("format") != "h5":
+    if doc.origin.format != "h5":
         return MISSING
     text = doc.metadata.get("training_config")
     if not text:

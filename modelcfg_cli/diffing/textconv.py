@@ -35,7 +35,7 @@ def textconv_lines(doc: ModelDocument) -> list[str]:
 def _header(doc: ModelDocument) -> list[str]:
     lines = [f"model: {doc.class_name} {json.dumps(doc.name)}"]
     lines.append(f"keras_version: {doc.keras_version or 'unknown'}")
-    lines.append(f"format: {doc.metadata.get('format', 'unknown')}")
+    lines.append(f"format: {doc.origin.format or 'unknown'}")
     config = doc.envelope.get("config")
     if isinstance(config, dict):
         own = {key: value for key, value in config.items() if key not in MODEL_KEYS}

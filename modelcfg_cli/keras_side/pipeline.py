@@ -154,7 +154,7 @@ def plan_document(
         envelope, report = apply(doc.envelope, ruleset, doc.metadata)
     except UpgradeRefused as exc:
         raise UpgradeRefused(doc.label, exc.message) from None
-    rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
+    rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata, origin=doc.origin)
     findings = validate_document(rewritten, False, schema_dirs)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)

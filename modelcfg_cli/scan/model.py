@@ -59,10 +59,10 @@ def scan_model(doc: ModelDocument, *, strict: bool = False, archive=None) -> lis
     from modelcfg_cli.scan.archive import scan_archive, scan_folder
 
     findings = scan_document(doc)
-    fmt = doc.metadata.get("format")
-    if fmt == "keras-zip" and (archive is not None or doc.path):
+    source_format = doc.origin.format
+    if source_format == "keras-zip" and (archive is not None or doc.path):
         findings.extend(scan_archive(archive if archive is not None else doc.path, doc.label))
-    elif fmt == "keras-dir" and doc.path:
+    elif source_format == "keras-dir" and doc.path:
         findings.extend(scan_folder(doc.path))
     return [replace(f, severity=ERROR) for f in findings] if strict else findings
 
