@@ -26,20 +26,22 @@ NO_KERAS_PROBE = """
 import sys
 from modelcfg_cli.cli import cli
 try:
-    cli({args!r}, standalone_mode=False)
-except SystemExit:
-    pass
+    code = cli({args!r}, standalone_mode=False)
+except SystemExit as exc:
+    code = exc.code
 leaked = sorted(m for m in sys.modules if m == "keras" or m.startswith(("keras.", "jax", "tensorflow")))
+print("EXIT:" + str(code or 0))
 print("LEAKED:" + ",".join(leaked))
 """
 
 
-def run_without_keras(*args: str) -> str:
-    """Run `modelcfg ARGS` in a fresh interpreter, assert it imported no Keras/jax/TF, return stdout."""
+def run_without_keras(*args: str, exit_code: int = 0) -> str:
+    """Run `modelcfg ARGS` in a fresh interpreter; assert it ended with `exit_code` and imported no
+    Keras, jax or TensorFlow; return its stdout."""
     import subprocess
     import sys
 
     code = NO_KERAS_PROBE.format(args=[str(a) for a in args])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.endswith("LEAKED:\n"), out.stdout[-500:]
+    assert out.stdout.endswith(f"EXIT:{exit_code}\nLEAKED:\n"), (out.stdout[-500:], out.stderr[-500:])
     return out.stdout
