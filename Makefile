@@ -25,7 +25,7 @@ test: install
 # carry weights through Keras's private saving API (saving_lib._load_state, H5IOStore._h5_entry_path).
 KERAS_MIN := $(shell sed -n 's/^ *"keras>=\([0-9.]*\),.*/\1/p' pyproject.toml)
 KERAS_MIN_VENV := .venv-keras-min
-KERAS_MIN_TESTS := tests/test_transfer.py tests/cli/test_keep_weights.py tests/cli/test_weights_option.py \
+KERAS_MIN_TESTS := tests/keras_side/test_transfer.py tests/cli/test_keep_weights.py tests/cli/test_weights_option.py \
 	tests/test_tfkeras_clone.py
 
 $(KERAS_MIN_VENV)/.installed: pyproject.toml
@@ -38,7 +38,7 @@ test-keras-min: $(KERAS_MIN_VENV)/.installed
 	KERAS_BACKEND=jax $(KERAS_MIN_VENV)/bin/python -c "import keras; from packaging.version import Version as V; \
 		assert V(keras.version()) == V('$(KERAS_MIN)'), keras.version()"
 	KERAS_BACKEND=jax $(KERAS_MIN_VENV)/bin/python -m pytest -n 2 -p no:cacheprovider $(KERAS_MIN_TESTS) \
-		--deselect tests/test_transfer.py::test_a_keras_hub_backbone_with_import
+		--deselect tests/keras_side/test_transfer.py::test_a_keras_hub_backbone_with_import
 
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh

@@ -197,3 +197,11 @@ def test_no_test_module_imports_another_test_module():
             if any(name.startswith("tests.") and name.split(".")[-1].startswith("test_") for name in names):
                 found.append(f"{path.relative_to(tests)}:{node.lineno}")
     assert not found, found
+
+
+def test_keras_side_tests_mirror_its_modules():
+    """tests/keras_side/test_X.py tests modelcfg_cli/keras_side/X.py."""
+    tests = Path(__file__).resolve().parent / "keras_side"
+    modules = {path.stem for path in (PACKAGE / "keras_side").glob("*.py")}
+    names = {path.stem.removeprefix("test_") for path in tests.glob("test_*.py")}
+    assert names and names <= modules, names - modules
