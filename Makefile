@@ -1,11 +1,12 @@
-# modelcfg: `make demo` runs the tool on the bundled examples, `make test` runs the suite.
+# modelcfg: `make demo` runs the tool on the bundled examples, `make test` runs the suite (the same
+# examples every run); `make fuzz` runs the property tests on new random examples.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export KERAS_BACKEND ?= numpy
 
-.PHONY: install test test-keras-min demo lint schemas bench clean
+.PHONY: install test test-keras-min fuzz demo lint schemas bench clean
 
 install: $(STAMP)
 
@@ -40,6 +41,10 @@ test-keras-min: $(KERAS_MIN_VENV)/.installed
 	KERAS_BACKEND=jax $(KERAS_MIN_VENV)/bin/python -m pytest -n 2 -p no:cacheprovider $(KERAS_MIN_TESTS) \
 		--deselect tests/keras_side/test_transfer.py::test_a_keras_hub_backbone_with_import
 
+FUZZ_TESTS := $(shell grep -l "^from hypothesis import" tests/test_*.py)
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n auto $(FUZZ_TESTS)
+
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
@@ -53,6 +58,7 @@ schemas: install
 	$(BIN)/python scripts/schemagen.py
 	$(BIN)/python -m modelcfg_cli.rules.schema
 	$(BIN)/python scripts/keras_names.py
+	$(BIN)/python scripts/hubschemas.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

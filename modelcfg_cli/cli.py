@@ -72,6 +72,10 @@ class ModelcfgGroup(click.Group):
             _fail(ctx, "modelcfg: interrupted", EXIT_INTERRUPTED)
         except BrokenPipeError:  # the reader has gone (`| head`): nothing to say to anyone
             ctx.exit(EXIT_TROUBLE)
+        except OSError as exc:  # a file the system would not read or write: name it, as errors do
+            if exc.filename is None:
+                _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+            _fail(ctx, f"modelcfg: error: {exc.filename}: {exc.strerror or exc}")
         except Exception as exc:  # an internal error: still one line unless --debug
             _fail(ctx, f"modelcfg: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
 

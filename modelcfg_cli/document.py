@@ -13,6 +13,7 @@ from modelcfg_cli.errors import SourceError, UsageError
 CONFIG_FILE = "config.json"
 METADATA_FILE = "metadata.json"
 WEIGHTS_FILE = "model.weights.h5"
+SHARD_INDEX = "model.weights.json"  # a sharded preset's index of its weight files
 KERAS_TENSOR = "__keras_tensor__"
 KERAS_FILE_FORMATS = ("keras-zip", "keras-dir")
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})
@@ -135,11 +136,12 @@ class ModelDocument:
 
     @property
     def written_by_tf_keras(self) -> bool:
-        """A SavedModel folder, or a `.keras` file whose metadata names Keras 1/2 (tf.keras 2.13-2.15):
-        layouts whose weights are keyed by checkpoint path or by class and counter, not by layer name."""
+        """A SavedModel folder, a TF.js layers model, or a `.keras` file whose metadata names Keras 1/2
+        (tf.keras 2.13-2.15): layouts whose weights are keyed by checkpoint path, by TF variable name or by
+        class and counter, not by layer name."""
         source_format = self.origin.format
         old = str(self.keras_version or "").startswith(("1.", "2."))
-        return source_format == "savedmodel" or (source_format in KERAS_FILE_FORMATS and old)
+        return source_format in ("savedmodel", "tfjs-layers") or (source_format in KERAS_FILE_FORMATS and old)
 
     def full(self) -> dict:
         """The whole serialized object, as stored (a deep copy)."""

@@ -45,5 +45,14 @@ class CloneError(ModelcfgError):
     """Keras could not instantiate, save or reload the rewritten model."""
 
 
+class CloneRefused(CloneError):
+    """The rewritten model failed a check (invalid config, strict rule, reload mismatch, a weight
+    `--keep-weights` would lose): exit 1, nothing written."""
+
+    def __init__(self, where: str | None, message: str, problems: list[str]):
+        super().__init__(where, message)
+        self.problems = problems
+
+
 class UpgradeRefused(SourceError):
     """A legacy model the Keras 3 upgrade cannot express (e.g. a TensorFlow op no built-in layer computes)."""

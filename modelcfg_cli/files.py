@@ -21,6 +21,9 @@ def write_atomic(path: str, data: bytes | str, protect: tuple[str | None, ...] =
     try:
         temp.write_bytes(payload)
         os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise UsageError(path, f"cannot write the file ({exc.strerror or exc})") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -29,7 +32,10 @@ def write_atomic(path: str, data: bytes | str, protect: tuple[str | None, ...] =
 def temp_beside(path: str, suffix: str = ".tmp") -> Path:
     """A new empty file next to `path` (so renaming it onto `path` is atomic), with the usual mode."""
     target = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    except OSError as exc:
+        raise UsageError(path, f"cannot write in {str(target.parent)!r} ({exc.strerror or exc})") from None
     os.close(fd)
     mask = os.umask(0)
     os.umask(mask)
@@ -46,6 +52,7 @@ def check_output_path(path: str, protect: tuple[str | None, ...] = ()) -> None:
         raise UsageError(path, "output path is a directory")
     if not target.parent.is_dir():
         raise UsageError(path, f"output folder {str(target.parent)!r} does not exist")
+    temp_beside(path).unlink()  # the folder takes a new file: known before any long work
     for source in protect:
         if source and source != "-" and Path(source).exists() and _same_file(source, path):
             raise UsageError(path, "output would overwrite the input; choose another path")

@@ -14,7 +14,8 @@ class Finding:
     """A problem at a JSON pointer, inside a layer when `layer` is set.
 
     `rule` names the scan rule that found it, `policy` the team policy it breaks, and `member` the file
-    of a `.keras` archive (or model folder) it is about, when it is about one.
+    of a `.keras` archive (or model folder) it is about, when it is about one; `imports` and `dangerous`
+    list what a pickle it found would import.
     """
 
     severity: str
@@ -25,6 +26,8 @@ class Finding:
     rule: str | None = None
     policy: str | None = None
     member: str | None = None
+    imports: tuple[str, ...] | None = None  # what a pickle would import (scan)
+    dangerous: tuple[str, ...] | None = None  # the imports that run commands or load code
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -53,11 +56,14 @@ def _short_pointer(pointer: str) -> str:
 
 @dataclass(frozen=True)
 class FileReport:
-    """What `validate` found in one source; `read_error` is set when the source could not be read."""
+    """What `validate` or `scan` found in one source; `read_error` is set when the source could not be
+    read. `scan` sets the digest of what it read and counts the findings suppressions dropped."""
 
     path: str
     findings: list[Finding] = field(default_factory=list)
     read_error: str | None = None
+    sha256: str | None = None
+    suppressed: int = 0
 
     @property
     def errors(self) -> list[Finding]:

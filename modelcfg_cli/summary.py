@@ -69,12 +69,16 @@ def layer_row(ref: LayerRef) -> dict:
 
 
 def saved_by(doc: ModelDocument) -> str:
-    """`tf.keras` for what only tf.keras 2.x wrote (SavedModel folders, 2.x `.keras` zips), else `keras`."""
+    """`tf.keras` for what only tf.keras 2.x wrote (SavedModel folders, 2.x `.keras` zips, TF.js models
+    converted from them), `tfjs` for a model TensorFlow.js wrote itself, else `keras`."""
+    if str(doc.keras_version or "").startswith("tfjs"):
+        return "tfjs"
     return "tf.keras" if doc.written_by_tf_keras else "keras"
 
 
 def summarize(doc: ModelDocument, depth: int | None = None) -> dict:
-    """Model class, name, versions, layer counts by class and one row per layer."""
+    """Model class, name, versions, layer counts by class and one row per layer (and the class labels a
+    Teachable Machine export's metadata.json names)."""
     refs = [ref for ref in doc.layers() if depth is None or ref.depth <= depth]
     counts = Counter(ref.class_name for ref in refs if not ref.wrapped)
     return {
@@ -88,4 +92,5 @@ def summarize(doc: ModelDocument, depth: int | None = None) -> dict:
         "layer_count": sum(counts.values()),
         "counts": dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))),
         "layers": [layer_row(ref) for ref in refs],
+        **({"labels": doc.metadata["labels"]} if doc.metadata.get("labels") else {}),
     }

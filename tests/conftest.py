@@ -13,19 +13,32 @@ import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
 from tests.models import BUILDERS, save_all  # noqa: E402
+from tests.session_cache import built_once  # noqa: E402
 
-# CI replays the same examples on every run (a landing must not depend on luck); locally each run
-# explores new ones.
-settings.register_profile("ci", derandomize=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# `make test` (and CI) replays the same examples on every run: a landing must not depend on luck.
+# `make fuzz` (HYPOTHESIS_PROFILE=fuzz) explores new examples on each run, more of them.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("fuzz", derandomize=False, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
-def saved_models(tmp_path_factory) -> dict:
+def saved_models(request, tmp_path_factory) -> dict:
     """name -> {format: path, "expected": get_config() as JSON data} for every test model."""
+    return built_once(request, tmp_path_factory, "models", ("models.py", "conftest.py"), build_saved_models)
+
+
+def fresh_keras() -> None:
+    """Reset Keras's automatic names (`dense`, `dense_1`, ...), so a build names its layers the same
+    whatever the process that runs it built before."""
+    import keras
+
     warnings.filterwarnings("ignore")
-    folder = tmp_path_factory.mktemp("models")
+    keras.backend.clear_session()
+
+
+def build_saved_models(folder) -> dict:
+    fresh_keras()
     models = {}
     for name, build in BUILDERS.items():
         model = build()
@@ -44,21 +57,42 @@ def legacy_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def code_models(tmp_path_factory) -> dict:
+def code_models(request, tmp_path_factory) -> dict:
     """A model with every kind of code-bearing place, at the top and nested (see tests/scan_models.py)."""
-    from tests.scan_models import save_code_models
 
-    warnings.filterwarnings("ignore")
-    return save_code_models(tmp_path_factory.mktemp("code_models"))
+    def build(folder):
+        from tests.scan_models import save_code_models
+
+        fresh_keras()
+        return save_code_models(folder)
+
+    return built_once(request, tmp_path_factory, "code_models", ("scan_models.py", "conftest.py"), build)
 
 
 @pytest.fixture(scope="session")
-def compare_files(tmp_path_factory) -> dict:
-    """Models with seeded weights for `compare` and `clone --check` (see tests/compare_models.py)."""
-    from tests.compare_models import write_compare_models
+def scan_probes(request, tmp_path_factory) -> dict:
+    """Attack probes and clean files for scan, built as an attacker would (see tests/scan_probes.py)."""
 
-    warnings.filterwarnings("ignore")
-    return write_compare_models(tmp_path_factory.mktemp("compare"))
+    def build(folder):
+        from tests.scan_probes import write_probes
+
+        fresh_keras()
+        return write_probes(folder)
+
+    return built_once(request, tmp_path_factory, "scan_probes", ("scan_probes.py", "conftest.py"), build)
+
+
+@pytest.fixture(scope="session")
+def compare_files(request, tmp_path_factory) -> dict:
+    """Models with seeded weights for `compare` and `clone --check` (see tests/compare_models.py)."""
+
+    def build(folder):
+        from tests.compare_models import write_compare_models
+
+        fresh_keras()
+        return write_compare_models(folder)
+
+    return built_once(request, tmp_path_factory, "compare", ("compare_models.py", "conftest.py"), build)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ def test_failure_half_way_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(UsageError, match=r"cannot write the file \(No space left on device\)"):
         write_atomic(str(target), "new" * 1000)
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["out.json"]

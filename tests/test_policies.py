@@ -83,13 +83,14 @@ def test_match_by_path_forbid_and_severity(tmp_path, saved_models):
         WARNING,
         "no-inner",
     )
-    assert finding.message == "Dense layers are forbidden"
+    assert finding.message == "Dense layers at 'inner_block/*' are forbidden"
     where = (
         "policies:\n  - id: tanh\n    match: {where: {activation: tanh}}\n"
         "    forbid: true\n    message: no tanh\n"
     )
     [tanh] = findings_for(tmp_path, saved_models, where)
-    assert (tanh.layer, tanh.message) == ("inner_block/inner_dense", "no tanh: Dense layers are forbidden")
+    message = 'no tanh: Dense layers with activation = "tanh" are forbidden'
+    assert (tanh.layer, tanh.message) == ("inner_block/inner_dense", message)
 
 
 def test_model_limits(tmp_path, saved_models):

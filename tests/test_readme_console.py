@@ -1,7 +1,7 @@
 """The README's ```console blocks run as written: each `$ ` line is run by bash in a temporary folder
-that holds the bundled examples (`examples/`) and the test data (`tests/data`,
-`tests/tf_fixtures/data`), and what it prints (stdout and stderr, in order) is compared with the lines
-shown under it, timings, versions and dates masked. A block preceded by
+that holds the bundled examples (`examples/`) and the test data (`tests/data` and every
+`tests/*_fixtures/data`), and what it prints (stdout and stderr, in order) is compared with the lines shown
+under it, timings, versions and dates masked. A block preceded by
 `<!-- console: skip REASON -->` is not run. New blocks are picked up automatically."""
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ def _trimmed(lines: list[str]) -> list[str]:
 @pytest.fixture
 def workdir(tmp_path):
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    shutil.copytree(ROOT / "tests" / "tf_fixtures" / "data", tmp_path / "tests" / "tf_fixtures" / "data")
     shutil.copytree(ROOT / "tests" / "data", tmp_path / "tests" / "data")
+    for data in sorted((ROOT / "tests").glob("*_fixtures/data")):
+        shutil.copytree(data, tmp_path / data.relative_to(ROOT))
     (tmp_path / "tmp").mkdir()
     return tmp_path
 

@@ -63,7 +63,7 @@ def graph_ok(config: dict) -> None:
         ("nested", {"path": "inner_block/*"}, ["inner_block/inner_in", "inner_block/inner_dense"]),
         ("nested", {"class_name": "Dense"}, ["encoder/enc_dense", "inner_block/inner_dense", "score"]),
         ("nested", {"class_name": ["Sequential", "Functional"]}, ["encoder", "inner_block"]),
-        ("rnn", {"class_name": "LSTM"}, ["lstm_2"]),
+        ("rnn", {"class_name": "LSTM"}, ["bilstm/forward_lstm", "bilstm/backward_lstm", "lstm_2"]),
     ],
 )
 def test_selectors(saved_models, model, match, expected):
@@ -109,7 +109,7 @@ def test_set_everywhere_reaches_every_depth(saved_models):
 
     collect(new)
     assert seeds and set(seeds) == {1337}
-    assert len(report.results[0].matched) == 5
+    assert len(report.results[0].matched) == 8  # 5 layers and the 3 inside the two wrappers
 
 
 def test_rename_updates_every_reference(saved_models):

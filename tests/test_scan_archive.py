@@ -14,6 +14,7 @@ from modelcfg_cli.findings import ERROR, WARNING
 from modelcfg_cli.scan.archive import sniff
 from modelcfg_cli.scan.model import scan_model
 from modelcfg_cli.sources import read_document
+from tests.scan_probes import zip_bytes
 
 
 def with_members(source: str, target: Path, members: dict[str, bytes]) -> str:
@@ -23,14 +24,6 @@ def with_members(source: str, target: Path, members: dict[str, bytes]) -> str:
         for name, data in members.items():
             archive.writestr(name, data)
     return str(target)
-
-
-def nested_zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def member_findings(path: str) -> dict[str, object]:
@@ -49,8 +42,8 @@ def test_pickles_nested_archives_and_strangers(saved_models, tmp_path):
             "assets/state.bin": pickle.dumps({"a": 1}, protocol=4),
             "assets/vocab.txt": b"a\nb\n",
             "model.pt": b"not even a pickle",
-            "payload.zip": nested_zip({"archive/data.pkl": pickle.dumps([1], protocol=2), "v": b"3"}),
-            "docs.zip": nested_zip({"readme.txt": b"hi"}),
+            "payload.zip": zip_bytes({"archive/data.pkl": pickle.dumps([1], protocol=2), "v": b"3"}),
+            "docs.zip": zip_bytes({"readme.txt": b"hi"}),
             "notes.txt": b"hello",
             "../escape.txt": b"x",
         },

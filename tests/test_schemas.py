@@ -46,7 +46,7 @@ def test_checked_in_schemas_are_current(tmp_path):
     kept = {
         p.relative_to(SCHEMAS).as_posix()
         for p in SCHEMAS.rglob("*.json")
-        if p.name not in ("rules.schema.json", "policy.schema.json")
+        if p.name not in ("rules.schema.json", "policy.schema.json", "keras_hub.schema.json")
     }
     assert fresh == kept, "run `make schemas`: files differ " + str(sorted(fresh ^ kept)[:10])
     stale = [rel for rel in sorted(fresh) if (tmp_path / rel).read_text() != (SCHEMAS / rel).read_text()]
@@ -157,12 +157,20 @@ def custom(registered: str = "keras_hub>GPT2Backbone", **config) -> dict:
 
 
 def test_unknown_class_is_a_warning_and_an_error_when_strict():
-    [warning] = lines(custom())
+    [warning] = lines(custom("otherhub>GPT2Backbone"))
     assert warning.startswith(
-        "warning layers[1] conv1_conv (GPT2Backbone): unknown layer class 'keras_hub>GPT2Backbone'"
+        "warning layers[1] conv1_conv (GPT2Backbone): unknown layer class 'otherhub>GPT2Backbone'"
     )
-    [error] = lines(custom(), strict=True)
+    [error] = lines(custom("otherhub>GPT2Backbone"), strict=True)
     assert error.startswith("error ")
+
+
+def test_a_keras_hub_class_is_checked_against_its_constructor():
+    """keras-hub's registered classes have schemas generated from their constructors."""
+    found = lines(custom(num_layers=1, num_heads=2, hidden_dim=4, intermediate_dim=8, num_layer=2))
+    assert found[0].startswith("error layers[1] conv1_conv (GPT2Backbone): missing required argument")
+    assert "'vocabulary_size'" in found[0]
+    assert "'num_layer' is not an argument of keras_hub>GPT2Backbone's constructor; did you mean" in found[1]
 
 
 def test_keras1_class_name_is_unknown():

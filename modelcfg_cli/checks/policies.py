@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modelcfg_cli.checks.forbidden import forbidden_detail
 from modelcfg_cli.document import LayerRef, ModelDocument
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.findings import ERROR, Finding
@@ -189,7 +190,7 @@ def _layer_findings(policy: Policy, ref: LayerRef, validator) -> list[Finding]:
 
     findings = []
     if policy.forbid:
-        detail = f"{ref.class_name} layers are forbidden"
+        detail = forbidden_detail(policy.match, ref)
         findings.append(_finding(policy, ref.pointer, detail, ref))
     if validator is not None:
         for where, detail in field_messages(validator, ref.config, group_depth=None):

@@ -6,9 +6,11 @@ Never imports Keras.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache, lru_cache
 
 from modelcfg_cli.checks.graph import check_graph
+from modelcfg_cli.checks.hub_schemas import registered_findings
 from modelcfg_cli.checks.messages import field_messages
 from modelcfg_cli.checks.user_schemas import UserSchemas
 from modelcfg_cli.document import MODEL_CLASSES, LayerRef, ModelDocument, is_model_entry
@@ -56,7 +58,10 @@ def validate_document(doc: ModelDocument, strict: bool = False, schema_dirs=()) 
     user = UserSchemas(schema_dirs)
     refs = list(doc.layers())
     findings = _model_findings(doc.envelope, "", None)
-    if not is_model_entry(doc.envelope):
+    registered = registered_findings(doc.envelope, strict=strict)
+    if registered is not None:
+        findings.extend(registered)
+    elif not is_model_entry(doc.envelope):
         message = (
             f"{doc.class_name} is not a Functional or Sequential model (a subclassed model?): its layers "
             "are defined in code, so its config cannot be checked"
@@ -127,12 +132,17 @@ def _layer_findings(ref: LayerRef, user: UserSchemas, strict: bool) -> list[Find
     else:
         name = bundled_name(ref)
         if name is None or bundled_validator(name) is None:
-            return [_unknown_class(ref, strict)]
+            registered = registered_findings(ref.entry, ref.pointer, strict=strict)
+            return [_unknown_class(ref, strict)] if registered is None else _in_layer(registered, ref)
         messages = _bundled_messages(name, config)
     return [
         Finding(ERROR, f"{ref.pointer}/config{where}", message, ref.path_str, ref.class_name)
         for where, message in messages
     ]
+
+
+def _in_layer(findings: list[Finding], ref: LayerRef) -> list[Finding]:
+    return [replace(f, layer=ref.path_str, class_name=ref.class_name) for f in findings]
 
 
 def _bundled_messages(name: str, config) -> list[tuple[str, str]]:

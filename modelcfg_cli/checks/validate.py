@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from modelcfg_cli.checks.hub_schemas import preset_part_findings
 from modelcfg_cli.checks.schemas import sort_findings, validate_document
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import WARNING, FileReport, Finding
@@ -44,6 +45,7 @@ def check_source(source: str, options: ValidateOptions) -> FileReport:
         message = f"saved by {version}: checked as stored; --upgrade checks the Keras 3 config clone builds"
         notes.append(Finding(WARNING, "", message))
     findings = validate_document(doc, options.strict, options.schema_dirs)
+    findings += preset_part_findings(doc.path, options.strict)
     findings += code_warnings(doc, findings, strict=options.strict)
     if options.policies:
         from modelcfg_cli.checks.policies import check_policies

@@ -21,7 +21,7 @@ from modelcfg_cli.errors import EXIT_FOUND, EXIT_TROUBLE, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
 
 REPORT_FORMATS = ("text", "json")
-SAVE_FORMATS = ("keras", "h5", "json")
+SAVE_FORMATS = ("keras", "h5", "json", "preset")
 
 
 def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str | None:
@@ -58,12 +58,25 @@ def _old_format_spelling(ctx: click.Context, _param, value: str | None) -> str |
 @click.option(
     "--save-format",
     type=click.Choice(SAVE_FORMATS),
-    help="The clone's file format [default: OUT's extension].",
+    help="The clone's file format; preset: a keras-hub preset folder [default: OUT's extension; a "
+    "folder or a name without one: preset].",
+)
+@click.option(
+    "--max-shard-size",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="GB",
+    help="A preset's weights larger than this are sharded (model.weights.json) [default: 10, as keras-hub].",
 )
 @click.option(
     "--keep-weights", is_flag=True, help="Carry the source's weights over, as Keras addresses them."
 )
 @weights_option
+@click.option(
+    "--allow-fresh",
+    multiple=True,
+    metavar="LAYER",
+    help="With --keep-weights: LAYER may start fresh instead of failing the clone (repeatable).",
+)
 @click.option("--no-upgrade", is_flag=True, help="Do not upgrade a Keras 1/2 source (builtin:keras2).")
 @click.option(
     "--check", is_flag=True, help="Then compare the clone's outputs with the source's (see `compare`)."
@@ -105,6 +118,8 @@ def show_run(run, request, report: str, color: str) -> int:
         return _stop_before_build(run.plan, request, report, color)
     if run.refused is not None:
         _show(run.plan, None, report, color, to_stderr=True)
+        for line in getattr(run.refused, "report_lines", ()):  # the weight report of `WeightsLost`
+            click.echo(line, err=True)
         click.echo(f"modelcfg: error: {run.refused}", err=True)
         for problem in run.refused.problems:
             click.echo(f"  {problem}", err=True)

@@ -70,3 +70,55 @@ def with_tolerance_options(command):
     for option in reversed(tolerance_options):
         command = option(command)
     return command
+
+
+REPORT_SUFFIXES = {".json": "json", ".html": "html", ".htm": "html", ".md": "markdown", ".sarif": "sarif"}
+REPORT_SUFFIXES.update({".txt": "text", ".text": "text", ".yaml": "yaml", ".yml": "yaml"})
+
+
+def report_output_option(command):
+    """`-o/--output FILE` for a report; its extension picks `--format` when that is not given."""
+    return click.option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="Write the report to FILE (atomically), not stdout; the format is --format, else FILE's "
+        "extension (.json, .html, .md, .sarif, .txt).",
+    )(command)
+
+
+def exit_zero_option(command):
+    """`--exit-zero`: report what was found but exit 0 (2 still means trouble)."""
+    return click.option(
+        "--exit-zero", is_flag=True, help="Exit 0 even when something is found (trouble still exits 2)."
+    )(command)
+
+
+def report_options(choices, help_text: str = ""):
+    """`--format` (no fixed default: `-o FILE`'s extension, else text), `-o FILE` and `--exit-zero`."""
+
+    def add(command):
+        command = exit_zero_option(report_output_option(command))
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(choices)),
+            help=f"{help_text} [default: from -o FILE's extension, else text]".lstrip(),
+        )(command)
+
+    return add
+
+
+def report_format(fmt: str | None, output: str | None, choices) -> str:
+    """`--format`, else the format OUTPUT's extension names among `choices`, else text; a `--format` that
+    contradicts the extension is refused, as `dump` refuses one."""
+    from modelcfg_cli.errors import UsageError
+    from modelcfg_cli.files import check_output_path, format_by_extension
+
+    implied = format_by_extension(output, REPORT_SUFFIXES)
+    implied = implied if implied in choices else None
+    if fmt and implied and fmt != implied:
+        raise UsageError(output, f"--format {fmt} contradicts the extension (a {implied} file name)")
+    if output:
+        check_output_path(output)
+    return fmt or implied or "text"

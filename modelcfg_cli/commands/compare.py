@@ -7,6 +7,8 @@ import click
 from modelcfg_cli.commands.common import (
     color_of,
     max_config_bytes_option,
+    report_format,
+    report_options,
     weights_pair_options,
     with_tolerance_options,
 )
@@ -31,7 +33,7 @@ from modelcfg_cli.output.compare_report import RENDERERS
 @click.option(
     "--inputs", "inputs_file", metavar="FILE.npz", help="Feed these arrays (named after A's inputs) instead."
 )
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
+@report_options(RENDERERS)
 @click.option(
     "--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (custom classes)."
 )
@@ -42,7 +44,7 @@ from modelcfg_cli.output.compare_report import RENDERERS
 @weights_pair_options
 @max_config_bytes_option
 @click.pass_context
-def compare_command(ctx, a, b, fmt, imports, weights_a, weights_b, **params):
+def compare_command(ctx, a, b, fmt, output, exit_zero, imports, weights_a, weights_b, **params):
     """Run models A and B on the same inputs and compare their outputs.
 
     Both are loaded in Keras (a Keras 1/2 file is upgraded and given its weights as `clone` does). An
@@ -54,9 +56,10 @@ def compare_command(ctx, a, b, fmt, imports, weights_a, weights_b, **params):
     """
     from modelcfg_cli.keras_side.compare import CompareOptions, compare
 
+    fmt = report_format(fmt, output, RENDERERS)
     options = CompareOptions(**params, imports=tuple(imports), weights=(weights_a, weights_b))
     result = compare(a, b, options)
     for note in result.notes:
         click.echo(note, err=True)
-    emit(RENDERERS[fmt], result, color=color_of(ctx))
-    ctx.exit(exit_code(not result.equal))
+    emit(RENDERERS[fmt], result, color=color_of(ctx), output=output, protect=(a, b))
+    ctx.exit(exit_code(not result.equal and not exit_zero))

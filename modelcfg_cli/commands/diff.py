@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import click
 
-from modelcfg_cli.commands.common import color_of, max_config_bytes_option, weights_pair_options
+from modelcfg_cli.commands.common import (
+    color_of,
+    exit_zero_option,
+    max_config_bytes_option,
+    report_format,
+    report_output_option,
+    weights_pair_options,
+)
 from modelcfg_cli.errors import UsageError, exit_code
 from modelcfg_cli.output import emit
 from modelcfg_cli.output.diff_report import RENDERERS, DiffView
@@ -21,13 +28,11 @@ from modelcfg_cli.weights.given_file import with_weights_file
     "--format",
     "fmt",
     type=click.Choice(list(RENDERERS)),
-    default="text",
-    show_default=True,
     help="text for people, json for programs, markdown for a pull-request comment (with a Mermaid graph "
-    "of the changes), html for one self-contained page.",
+    "of the changes), html for one self-contained page [default: from -o FILE's extension, else text].",
 )
 @click.option("--no-graph", is_flag=True, help="Leave the graph out of markdown and html.")
-@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically), not stdout.")
+@report_output_option
 @click.option("--stat", is_flag=True, help="Counts only (per layer and per kind of change).")
 @click.option(
     "--ignore",
@@ -61,7 +66,7 @@ from modelcfg_cli.weights.given_file import with_weights_file
     help="List default-only differences too (a field absent on one side, null/false/empty on the other); "
     "without it they are one count line.",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the models differ.")
+@exit_zero_option
 @click.option(
     "--emit-rules",
     "rules_out",
@@ -78,6 +83,7 @@ def diff_command(ctx, fmt, ignore, **params):
     apart from its model. Exit 0 when equal, 1 when different, 2 on trouble.
     """
     options = DiffCommandOptions(**params, ignore=tuple(ignore))
+    fmt = report_format(fmt, options.output, RENDERERS)
     ctx.exit(execute(options, RENDERERS[fmt], color_of(ctx)))
 
 
@@ -114,22 +120,23 @@ class DiffCommandOptions:
 def execute(options: DiffCommandOptions, render, color: str) -> int:
     """Read both sources, diff configs (and weights), render, write `--emit-rules`; the exit code."""
     from modelcfg_cli.diffing.diff import DiffOptions, diff, summarize
+    from modelcfg_cli.diffing.preset_diff import part_changes
 
     doc_a, doc_b = _read_both(options)
     diff_options = DiffOptions(options.ignore, options.ignore_names, options.ignore_new_fields)
     changes = diff(doc_a, doc_b, diff_options)
-    renamed = {change.layer: str(change.new) for change in changes if change.kind == "renamed"}
-    weight_changes = _weight_changes(doc_a, doc_b, renamed) if options.weights else []
-    shown = _shown(changes, options.verbose)
+    parts = part_changes(doc_a.path, doc_b.path, diff_options)
+    weight_changes = _weight_changes(doc_a, doc_b, changes, diff_options) if options.weights else []
+    shown = _shown(changes + parts, options.verbose)
     summary = summarize(shown + weight_changes, doc_a, doc_b)
-    summary["default_only"] = len(changes) - len(shown)
+    summary["default_only"] = len(changes) + len(parts) - len(shown)
     if options.weights:
         summary["weights"] = len(weight_changes)
     view = DiffView(shown + weight_changes, summary, (doc_a, doc_b), options.stat, not options.no_graph)
     emit(render, view, color=color, output=options.output, protect=options.sources)
     if options.rules_out:
         _write_rules(options.rules_out, changes, doc_a, doc_b)
-    return exit_code(bool(changes or weight_changes) and not options.exit_zero)
+    return exit_code(bool(changes or parts or weight_changes) and not options.exit_zero)
 
 
 def _read_both(options: DiffCommandOptions):
@@ -155,9 +162,14 @@ def _shown(changes: list, verbose: bool) -> list:
     return changes if verbose else [change for change in changes if not is_default_only(change)]
 
 
-def _weight_changes(doc_a, doc_b, renamed: dict) -> list:
+def _weight_changes(doc_a, doc_b, changes: list, diff_options) -> list:
+    from modelcfg_cli.diffing.diff import paired_names
     from modelcfg_cli.weights.diff import diff_weights
 
+    if diff_options.ignore_names:  # no renames are reported, but layers are paired by position
+        renamed = paired_names(doc_a, doc_b, diff_options)
+    else:
+        renamed = {change.layer: str(change.new) for change in changes if change.kind == "renamed"}
     return diff_weights(doc_a, doc_b, renamed=renamed)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from modelcfg_cli.commands.common import color_of, max_config_bytes_option
-from modelcfg_cli.document import SHARED_ID_KEYS, resolve_pointer
-from modelcfg_cli.errors import EXIT_FOUND
+from modelcfg_cli.document import CONFIG_FILE, SHARED_ID_KEYS, resolve_pointer
+from modelcfg_cli.errors import EXIT_FOUND, SourceError, UsageError
 from modelcfg_cli.files import data_format, write_atomic
 from modelcfg_cli.output import emit_data, to_text
 from modelcfg_cli.sources import read_document
@@ -30,6 +30,12 @@ from modelcfg_cli.sources import read_document
 @click.option("--upgrade", is_flag=True, help="Upgrade a Keras 1/2 config to Keras 3 first (builtin:keras2).")
 @click.option("--strict", is_flag=True, help="With --upgrade: a dropped non-default value is a failure.")
 @click.option("--metadata", "show_metadata", is_flag=True, help="Keras version, date, format.")
+@click.option(
+    "--all",
+    "every_part",
+    is_flag=True,
+    help="A keras-hub preset: every config it holds (backbone, tokenizer, preprocessor, task), by file.",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @max_config_bytes_option
 @click.pass_context
@@ -45,6 +51,7 @@ def dump(
     upgrade,
     strict,
     show_metadata,
+    every_part,
     output,
     max_config_bytes,
 ):
@@ -58,6 +65,8 @@ def dump(
         data = _metadata_shown(doc)
     elif layer_name:
         data = doc.find_layer(layer_name).entry
+    elif every_part:
+        data = preset_configs(doc, full)
     else:
         data = doc.envelope if full else doc.envelope.get("config")
     if pointer is not None:
@@ -67,6 +76,20 @@ def dump(
         write_atomic(output, text, protect=(doc.path,))
     else:
         emit_data(text, fmt, color_of(ctx))
+
+
+def preset_configs(doc, full: bool) -> dict:
+    """{file name: config} of every config a keras-hub preset holds, the backbone's first."""
+    from modelcfg_cli.sources.presets import is_preset, preset_parts
+
+    if not is_preset(doc.path):
+        raise UsageError(doc.label, "--all reads a keras-hub preset folder (this is not one)")
+    found = {CONFIG_FILE: doc.envelope if full else doc.envelope.get("config")}
+    for part in preset_parts(doc.path):
+        if part.envelope is None:
+            raise SourceError(f"{doc.label}/{part.file}", part.problem or "cannot be read")
+        found[part.file] = part.envelope if full else part.envelope.get("config")
+    return found
 
 
 def _upgraded(doc, strict: bool):

@@ -28,6 +28,7 @@ from modelcfg_cli.document import (
     model_layers,
     strip_shared_ids,
 )
+from modelcfg_cli.legacy.h5_compile import without_h5_dropped
 from modelcfg_cli.summary import dtype_policy_name
 
 KINDS = (
@@ -141,6 +142,19 @@ def diff(doc_a: ModelDocument, doc_b: ModelDocument, options: DiffOptions | None
     return changes + layer_changes
 
 
+def paired_names(doc_a: ModelDocument, doc_b: ModelDocument, options: DiffOptions) -> dict[str, str]:
+    """A's layer path -> B's name for every matched layer named differently (a rename, or a pair by
+    position under `ignore_names`): where each layer's stored weights find their partners."""
+    ignored = _Ignore(options.ignore, new_fields=options.ignore_new_fields)
+    found: dict[str, str] = {}
+    pending = [(_tree(doc_a.envelope, list(doc_a.layers())), _tree(doc_b.envelope, list(doc_b.layers())))]
+    while pending:
+        pairs, _ = _match(*pending.pop(), options, ignored)
+        found.update({a.path: b.name for a, b in pairs if a.name != b.name})
+        pending.extend(pairs)
+    return found
+
+
 def is_default_only(change: Change) -> bool:
     """A field on one side only whose value is empty (null, false, [] or {}): an argument one Keras writes
     with its default and the other does not write at all."""
@@ -220,7 +234,18 @@ def _match(
 
 def _edited_renames(lone_a: list[_Node], lone_b: list[_Node], name_map: dict[str, str]) -> list:
     """Pair the layers left on each side that have the same class and the same inputs (A's mapped to B's
-    names), when exactly one layer on each side has them: a layer renamed and edited at once."""
+    names), when exactly one layer on each side has them: a layer renamed and edited at once. Rounds
+    repeat while they pair layers: a pair's consumers (renamed and edited too) now have mapped inputs."""
+    pairs: list[tuple[_Node, _Node]] = []
+    while found := _unique_pairs(lone_a, lone_b, name_map):
+        pairs += found
+        paired = {id(node) for pair in found for node in pair}
+        lone_a = [child for child in lone_a if id(child) not in paired]
+        lone_b = [child for child in lone_b if id(child) not in paired]
+    return pairs
+
+
+def _unique_pairs(lone_a: list[_Node], lone_b: list[_Node], name_map: dict[str, str]) -> list:
     keyed_a: dict[tuple, list[_Node]] = {}
     for child in lone_a:
         keyed_a.setdefault((child.layer.class_name, _wiring(child.layer, {}, name_map)), []).append(child)
@@ -542,6 +567,8 @@ def _model_changes(
             doc_a.envelope["build_config"], doc_b.envelope["build_config"], "build_config", ignored, fields
         )
     compile_a, compile_b = _compile_config(doc_a), _compile_config(doc_b)
+    if "h5" in (doc_a.origin.format, doc_b.origin.format):
+        compile_a, compile_b = without_h5_dropped(compile_a), without_h5_dropped(compile_b)
     if compile_a is not MISSING and compile_b is not MISSING:
         _compare(compile_a, compile_b, "compile_config", ignored, fields)
     return [Change("model", None, path, old, new) for path, old, new in fields]

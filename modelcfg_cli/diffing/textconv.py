@@ -1,19 +1,22 @@
 """A model as deterministic, line-oriented text, for git's `textconv` (a model change reads as a text diff).
 
-A header (model class and name, Keras version, the format), one block per layer in graph order (class,
-inbound, then every config field sorted, one a line, nested values flattened as `key.sub = value`), then a
-manifest of the stored weights: one line per tensor with its layer path, position, shape, dtype and the
-first 12 hex digits of the sha256 of its bytes. The same model saved as `.keras`, folder or `.h5` gives the
-same text but for the `format:` line.
+A header (model class and name, Keras version, the format), one block per layer in graph order with ties
+broken by name, whatever order the file stores the layers in (class, inbound, then every config field
+sorted, one a line, nested values flattened as `key.sub = value`), then a manifest of the stored weights:
+one line per tensor with its layer path, position, shape, dtype and the first 12 hex digits of the sha256
+of its bytes. The same model saved as `.keras`, folder or `.h5` gives the same text but for the `format:`
+line.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 
+from modelcfg_cli.diffing.layer_order import stable_order
 from modelcfg_cli.document import ModelDocument, is_model_entry, strip_shared_ids
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.weights.stored import chunks, open_datasets
@@ -25,10 +28,29 @@ HASH_DIGITS = 12
 def textconv_lines(doc: ModelDocument) -> list[str]:
     """The whole text form of `doc`, its stored weights included (when it has a file)."""
     lines = _header(doc)
-    for ref in doc.layers():
+    for ref in stable_order(doc.layers()):
         if not ref.wrapped:
             lines += ["", *_layer_block(ref)]
     lines += ["", *weights_lines(doc)]
+    return lines + preset_lines(doc)
+
+
+def preset_lines(doc: ModelDocument) -> list[str]:
+    """A keras-hub preset's part configs (`part tokenizer.json` blocks) and assets (size and hash)."""
+    from modelcfg_cli.diffing.preset_diff import digest
+    from modelcfg_cli.sources.presets import assets, is_preset, preset_parts
+
+    if not is_preset(doc.path):
+        return []
+    lines = []
+    for part in preset_parts(doc.path):
+        envelope = part.envelope or {}
+        body = [f"class = {part.registered_name or part.class_name}"]
+        config = envelope.get("config")
+        body += flatten(config) if isinstance(config, dict) else [f"problem = {part.problem}"]
+        lines += ["", f"part {part.file}", *("  " + line for line in body)]
+    for name, _ in assets(doc.path):
+        lines += ["", f"asset {name}: {digest(Path(doc.path) / name)}"]
     return lines
 
 
@@ -83,6 +105,8 @@ def flatten(value: object, prefix: str = "") -> list[str]:
 
 def weights_lines(doc: ModelDocument) -> list[str]:
     """`weights: N tensors, M values` and one line per tensor in graph order, or `weights: none stored`."""
+    if doc.path is None and doc.data and doc.origin.format in ("keras-zip", "h5"):
+        return _stdin_weights_lines(doc)
     if doc.path is None:
         return ["weights: none stored"]
     try:
@@ -93,13 +117,27 @@ def weights_lines(doc: ModelDocument) -> list[str]:
         return [f"weights: {len(rows)} tensors, by stored path ({exc.message})", *rows]
 
 
+def _stdin_weights_lines(doc: ModelDocument) -> list[str]:
+    """A `.keras` or `.h5` read from stdin: its bytes go to a temporary file the weights are read from."""
+    import os
+    import tempfile
+
+    handle, path = tempfile.mkstemp(prefix="modelcfg-stdin-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(doc.data)
+        return weights_lines(ModelDocument(doc.envelope, doc.metadata, doc.label, path, origin=doc.origin))
+    finally:
+        os.unlink(path)
+
+
 def _matched_weights_lines(doc: ModelDocument) -> list[str]:
     from modelcfg_cli.weights.model_tensors import tensors_of
 
     with tensors_of(doc) as tensors:
         if not tensors:
             return ["weights: none stored"]
-        order = {ref.path_str: index for index, ref in enumerate(doc.layers())}
+        order = {ref.path_str: index for index, ref in enumerate(stable_order(doc.layers()))}
         tensors = sorted(tensors, key=lambda t: (order.get(t.layer, len(order)), t.layer, t.index))
         rows = [_tensor_row(tensor) for tensor in tensors]
     total = sum(size for _, size in rows)

@@ -26,11 +26,11 @@ def available(name: str) -> bool:
     return all(importlib.util.find_spec(module) is not None for module in NEEDS[name])
 
 
-def choose_backend(requested: str | None = None) -> str:
+def choose_backend(requested: str | None = None, command: str = "clone") -> str:
     """`requested`, else `KERAS_BACKEND`, else the fastest available for building (numpy, jax, ...).
 
     When Keras is already imported in this process its backend cannot change: asking for another one
-    is an error, and without a request the active one is used.
+    is an error, and without a request the active one is used. `command` names the command in errors.
     """
     wanted = requested or os.environ.get("KERAS_BACKEND") or None
     option = "--backend" if requested else "KERAS_BACKEND"
@@ -49,7 +49,7 @@ def choose_backend(requested: str | None = None) -> str:
         wanted = next((name for name in BACKENDS if available(name)), None)
         if wanted is None:
             raise CloneError(
-                "clone", f"no Keras backend is installed (numpy needs jax and scipy): {INSTALL_HINT}"
+                command, f"no Keras backend is installed (numpy needs jax and scipy): {INSTALL_HINT}"
             )
     elif not available(wanted):
         missing = " and ".join(m for m in NEEDS[wanted] if importlib.util.find_spec(m) is None)

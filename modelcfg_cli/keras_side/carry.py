@@ -14,29 +14,42 @@ from __future__ import annotations
 
 import warnings
 
+from modelcfg_cli.keras_side.bit_check import CAST, EXACT, NO_SLOT, clone_layout, compare, stored_array
+from modelcfg_cli.keras_side.promise import RULES
 from modelcfg_cli.keras_side.stores import store_classes
-from modelcfg_cli.keras_side.weight_report import WeightReport, plural, shapes_text
+from modelcfg_cli.keras_side.weight_report import NEW_LAYER, NOT_FOUND, WeightReport, plural, shapes_text
+from modelcfg_cli.weights.saving_keys import layer_entries
 
 MODEL_LEVEL = ("model",)
 
 
-def source_layers(h5_file) -> dict[str, str]:
-    """{entry path in the file: layer path by names}, nested models' layers included."""
+def source_layers(h5_file, envelope: dict | None = None) -> dict[str, str]:
+    """{entry path in the file: layer path by names}, nested models' layers included. A layer is known by
+    the name stored beside its weights (Keras 3.6+), else by the key Keras 3.0-3.5 derived for it from
+    the config `envelope` (class and counter, `saving_keys.py`), else by its key."""
     found: dict[str, str] = {}
-    _collect(h5_file.get("layers"), "layers", (), found)
+    keyed = layer_entries(envelope) if envelope else {}
+    _collect(h5_file.get("layers"), "layers", (), found, keyed)
     return found
 
 
-def _collect(group, entry: str, prefix: tuple[str, ...], found: dict[str, str]) -> None:
+def _collect(group, entry: str, prefix: tuple[str, ...], found: dict[str, str], keyed: dict) -> None:
     if group is None:
         return
     for key in group:
-        child = group[key]
-        name = child["vars"].attrs.get("name", key) if "vars" in child else key
-        path = (*prefix, name.decode() if isinstance(name, bytes) else str(name))
-        found[f"{entry}/{key}"] = "/".join(path)
+        child, where = group[key], f"{entry}/{key}"
+        name = child["vars"].attrs.get("name") if "vars" in child else None
+        if name is None and where in keyed:
+            path = tuple(keyed[where].split("/"))
+        else:
+            path = (*prefix, _text(key if name is None else name))
+        found[where] = "/".join(path)
         if "layers" in child:
-            _collect(child["layers"], f"{entry}/{key}/layers", path, found)
+            _collect(child["layers"], f"{where}/layers", path, found, keyed)
+
+
+def _text(name) -> str:
+    return name.decode() if isinstance(name, bytes) else str(name)
 
 
 def stored_tensors(h5_file) -> list[tuple[str, str]]:
@@ -71,21 +84,24 @@ def affected(changes) -> tuple[set[str], dict[str, str]]:
 
 
 class Carrier:
-    """One carry-over: the source store, what the rules changed, and the report being filled."""
+    """One carry-over: the source store, what the rules changed, the fresh policy and what was placed."""
 
-    def __init__(self, keras, store, plan):
+    def __init__(self, keras, store, plan, policy, stream=None):
         self.keras = keras
         self.store = store
-        self.entries = source_layers(store.h5_file)
+        self.policy = policy
+        self.stream = stream  # a `streaming.StreamState`: unchanged layers are copied file to file
+        self.entries = source_layers(store.h5_file, plan.source.envelope)
         self.by_path = {path: entry for entry, path in self.entries.items()}
         self.changed, self.renamed = affected(plan.changes)
         self.source_classes = {ref.path_str: ref.class_name for ref in plan.source.layers()}
         self.clone_classes = {ref.path_str: ref.class_name for ref in plan.rewritten.layers()}
-        self.report = WeightReport()
         self.all_tensors = stored_tensors(store.h5_file)
-        self.used: set[str] = set()
+        self.used: dict[str, str] = {}  # source entry -> clone layer path that took it
+        self.placed: list[tuple[object, str]] = []  # (clone layer, source entry) loaded or matched
+        self.new: list[tuple[str, str]] = []  # (clone path, source path) of layers with nothing stored
+        self.reasons: dict[str, str] = {}  # source entry -> why a changed layer's tensors do not fit
         self.visited: set[int] = set()
-        self.reinitialised: set[str] = set()
 
     def carry_model(self, model, prefix: str = "", source_prefix: str = "") -> None:
         """Carry every layer of `model` (a Functional or Sequential, perhaps nested)."""
@@ -98,16 +114,26 @@ class Carrier:
         entry = self.by_path.get(source)
         if entry is None:
             if layer.weights:
-                self.reinit(path, "new layer (not in the source)")
+                self.new.append((path, source))
             return
-        self.used.add(entry)
+        self.used[entry] = path
         if source in self.changed or self.source_classes.get(source) != self.clone_classes.get(path):
             if isinstance(layer, self.keras.Model) and hasattr(layer, "layers"):
                 self.carry_model(layer, path, source)
-            else:
-                self.match(layer, entry, path, source)
-        elif not self.load(layer, entry):
+                return
             self.match(layer, entry, path, source)
+        elif not self.streamed(layer, entry) and not self.load(layer, entry):
+            self.match(layer, entry, path, source)
+        self.placed.append((layer, entry))
+
+    def streamed(self, layer, entry: str) -> bool:
+        """With a `StreamState` (`streaming.py`): the layer's tensors are copied from the source file
+        when the clone is saved, not loaded; False when they do not fit its variables exactly."""
+        if self.stream is None:
+            return False
+        from modelcfg_cli.keras_side.streaming import stream_layer
+
+        return stream_layer(layer, entry, self.stored_shapes(entry), self.stream) is not None
 
     def load(self, layer, entry: str) -> bool:
         """Keras's own loading of `layer` from the file's sub-tree at `entry`; False when Keras refuses."""
@@ -129,11 +155,9 @@ class Carrier:
         wanted = layout.shapes()
         stored = self.stored_shapes(entry)
         arrays: dict[str, dict[str, object]] = {}
-        kept = 0
         for (where, key), value in _items(layout.entries):
             if stored.get((where, key)) is not None and _fits(stored[(where, key)], wanted[(where, key)]):
                 value = self.store.get(where)[key]
-                kept += 1
             arrays.setdefault(where, {})[key] = value
         errors: dict[int, tuple] = {}  # given (with `failed_saveables`) so Keras < 3.13 walks it too
         with warnings.catch_warnings():
@@ -142,9 +166,7 @@ class Carrier:
                         failed_saveables=set(), error_msgs=errors)  # fmt: skip
         if errors:
             raise next(iter(errors.values()))[1]
-        if kept < len(wanted) or kept < len(stored):
-            why = self.reason(stored, wanted, source, path)
-            self.reinit(path, f"kept {kept} of {len(wanted)} tensors; {why}" if kept else why, source)
+        self.reasons[entry] = self.reason(stored, wanted, source, path)
 
     def stored_shapes(self, entry: str) -> dict[tuple[str, str], tuple[tuple, str]]:
         found = {}
@@ -167,36 +189,81 @@ class Carrier:
             return f"dtype changed: {_dtypes(old)} -> {_dtypes(new)}"
         return f"shape changed: {shapes_text([s for s, _ in old])} -> {shapes_text([s for s, _ in new])}"
 
-    def reinit(self, path: str, why: str, source: str | None = None) -> None:
-        self.report.reinitialised.append((path, why))
-        if source is not None:
-            self.reinitialised.add(source)
-
     def finish(self) -> WeightReport:
-        """Count what was carried and name what was dropped (by its source layer)."""
-        report = self.report
-        carried = {(w, k) for w, k in self.store.read if w.startswith("layers/")}
-        report.stored = len(self.all_tensors)
-        report.carried = len(carried & set(self.all_tensors))
-        report.kept = sorted({self.owner(w) for w, _ in carried})
-        lost: dict[str, int] = {}
-        for where, key in self.all_tensors:
-            if (where, key) not in carried:
-                owner = self.owner(where)
-                lost[owner] = lost.get(owner, 0) + 1
-        unused = {self.entries[e] for e in self.entries if e not in self.used}
-        for owner, count in sorted(lost.items()):
-            if any(owner == r or owner.startswith(r + "/") for r in self.reinitialised):
-                continue  # reported as re-initialised
-            why = "not in the clone" if owner in unused else "not read by Keras"
-            report.dropped.append((owner, f"{plural(count, 'tensor')} {why}"))
+        """Count what is in the clone bit for bit (read back, not assumed) and judge every loss."""
+        outcomes = self.outcomes()
+        report = WeightReport(stored=len(self.all_tensors))
+        report.carried = sum(1 for outcome in outcomes.values() if outcome in (EXACT, CAST))
+        report.cast = sum(1 for outcome in outcomes.values() if outcome == CAST)
+        by_owner: dict[str, list[str]] = {}
+        for (where, _), outcome in outcomes.items():
+            by_owner.setdefault(self.owner_entry(where), []).append(outcome)
+        for entry, found in sorted(by_owner.items(), key=lambda item: self.entries.get(item[0], item[0])):
+            if EXACT in found or CAST in found:
+                report.kept.append(self.clone_path(entry))
+            lost = [outcome for outcome in found if outcome not in (EXACT, CAST)]
+            if lost:
+                self.judge(report, entry, lost, len(found))
+        for path, source in self.new:
+            cause = self.policy.new_layer(path, source)
+            why = NEW_LAYER if cause == RULES else NOT_FOUND
+            report.add_reinitialised(path, why, cause)
+        report.kept = sorted(set(report.kept))
         return report
 
-    def owner(self, where: str) -> str:
-        """The layer path of the deepest source layer whose sub-tree holds entry `where`."""
+    def outcomes(self) -> dict[tuple[str, str], str]:
+        """Every stored tensor's fate: EXACT, CAST, DIFFERENT or NO_SLOT in the clone."""
+        layout = clone_layout(self.placed)
+        return {
+            (where, key): self.outcome(where, key, layout.get((where, key)))
+            for where, key in self.all_tensors
+        }
+
+    def outcome(self, where: str, key: str, value) -> str:
+        """One stored tensor's fate; a streamed variable is copied byte for byte from this very dataset
+        when the clone is saved (its value is not in memory to compare)."""
+        if self.stream is not None and self.stream.streamed.get(id(value)) == (where, key):
+            return EXACT
+        return compare(stored_array(self.store.h5_file, where, key), value)
+
+    def judge(self, report: WeightReport, entry: str, lost: list[str], count: int) -> None:
+        """Report a source layer some of whose tensors are not in the clone, with the policy's verdict."""
+        source = self.entries.get(entry, entry or "(model)")
+        if not self.covered(entry):
+            why = f"{plural(len(lost), 'tensor')} not in the clone"
+            report.add_dropped(source, why, self.policy.dropped(source))
+            return
+        path = self.clone_path(entry)
+        structural = all(outcome == NO_SLOT for outcome in lost)
+        why = self.reasons.get(entry) if structural else None
+        if why is None:
+            how = "no slot of their shape" if structural else "Keras did not load them"
+            why = f"{plural(len(lost), 'stored tensor')} did not arrive ({how})"
+        kept = count - len(lost)
+        why = f"kept {kept} of {count} tensors; {why}" if kept else why
+        report.add_reinitialised(path, why, self.policy.refitted(path, source, structural))
+
+    def covered(self, entry: str) -> bool:
+        """A clone layer took `entry`, or a layer loaded whole holds it."""
+        return entry in self.used or any(entry.startswith(e + "/") for _, e in self.placed)
+
+    def owner_entry(self, where: str) -> str:
+        """The entry of the deepest source layer whose sub-tree holds entry `where`."""
         while where and where not in self.entries:
             where = where.rpartition("/")[0]
-        return self.entries.get(where, where or "(model)")
+        return where
+
+    def clone_path(self, entry: str) -> str:
+        """The clone layer path that holds source entry `entry` (inside a layer loaded whole, the rest of
+        the source path follows the path of the layer that was loaded)."""
+        if entry in self.used:
+            return self.used[entry]
+        parents = (e for _, e in self.placed if entry.startswith(e + "/"))
+        parent = max(parents, key=len, default=None)
+        if parent is None:
+            return self.entries.get(entry, entry)
+        rest = self.entries.get(entry, entry)[len(self.entries.get(parent, parent)) :]
+        return self.used[parent] + rest
 
 
 def _items(entries: dict[str, dict[str, object]]):
@@ -222,9 +289,11 @@ def _dtypes(items: list[tuple[tuple, str]]) -> str:
     return ", ".join(dict.fromkeys(dtype for _, dtype in items))
 
 
-def carry_weights(keras, model, store, plan) -> WeightReport:
-    """Every source tensor into `model` (the built clone) where Keras's structure puts it."""
-    carrier = Carrier(keras, store, plan)
+def carry_weights(keras, model, store, plan, policy, stream=None) -> WeightReport:
+    """Every source tensor into `model` (the built clone) where Keras's structure puts it (or, with a
+    `stream`, marked to be copied from the source file when the clone is saved); the report counts what
+    the clone holds bit for bit and says, per loss, whether `policy` allows it."""
+    carrier = Carrier(keras, store, plan, policy, stream)
     carrier.carry_model(model)
     report = carrier.finish()
     optimizer = _count_tensors(store.h5_file.get("optimizer"))

@@ -42,10 +42,12 @@ class CloneRequest:
     upgrade: bool = True
     keep_weights: bool = False
     weights_file: str | None = None
+    allow_fresh: tuple[str, ...] = ()
     dry_run: bool = False
     check: bool = False
     atol: float | None = None
     rtol: float | None = None
+    max_shard_size: float | None = None  # GB: a preset's weights above it are sharded
 
     @property
     def carry_weights(self) -> bool:
@@ -77,9 +79,12 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
         max_config_bytes=request.max_config_bytes,
         upgrade=request.upgrade,
         weights=request.weights_file,
+        allow_fresh=tuple(request.allow_fresh),
     )
     if save_format is None or plan.problems:  # a dry run, or a plan that cannot be built
         return CloneRun(plan)
+    if request.keep_weights and request.source != "-":
+        _check_weights_readable(request.source)
     try:
         result = build(
             plan,
@@ -90,6 +95,7 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
             backend=request.backend,
             post_build=post_build_steps(request.carry_weights, post_build),
             started=started,
+            max_shard_size=request.max_shard_size,
         )
     except CloneRefused as exc:
         return CloneRun(plan, refused=exc)
@@ -102,11 +108,22 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
     return CloneRun(plan, result, check=check)
 
 
+def _check_weights_readable(source: str) -> None:
+    """Open SOURCE's stored weights before any Keras work: a truncated or unreadable weights file is one
+    line and exit 2, not a failure after building."""
+    from modelcfg_cli.weights.stored import open_datasets
+
+    with open_datasets(source):
+        pass
+
+
 def _save_format(request: CloneRequest) -> str:
     """The save format, after the output path and `--check` are checked."""
     if not request.out:
         raise UsageError("clone", "missing -o OUT (or pass --dry-run)")
     save_format = checked_save_format(request.source, str(request.out), request.save_format)
+    if request.allow_fresh and not request.carry_weights:
+        raise UsageError("--allow-fresh", "needs --keep-weights (or --weights FILE)")
     if request.check and (not request.carry_weights or save_format == "json"):
         raise UsageError("--check", "needs --keep-weights and a .keras or .h5 output (weights to compare)")
     return save_format
@@ -129,13 +146,15 @@ def clone(
     upgrade: bool = True,
     keep_weights: bool = False,
     weights: str | None = None,
+    allow_fresh: Iterable[str] = (),
 ) -> CloneResult:
     """Rewrite SOURCE with `rules`, build it in Keras and save it to OUT (nothing written on failure;
     `CloneRefused` when the rewritten model has problems).
 
     With no rules this is `keras.models.clone_model`: the same config, fresh weights; `keep_weights`
     carries the source's weights over as Keras addresses them (from `weights` when given: it implies
-    `keep_weights`)."""
+    `keep_weights`), and refuses (`WeightsLost`, a `CloneRefused`) to lose a stored tensor unless the
+    rules made it unplaceable or `allow_fresh` names its layer."""
     request = CloneRequest(
         str(source),
         str(out),
@@ -151,6 +170,7 @@ def clone(
         upgrade=upgrade,
         keep_weights=keep_weights,
         weights_file=weights,
+        allow_fresh=tuple(allow_fresh),
     )
     run = run_clone(request, post_build)
     if run.refused is not None:

@@ -86,6 +86,30 @@ class Comparison:
         return [output for output in self.outputs if not output.within]
 
 
+@dataclass(frozen=True)
+class Ran:
+    """What `compare` keeps of a model once it has run, so that the model itself can go: its input and
+    output shapes, the names of its output layers, the compute dtypes in use and its outputs."""
+
+    inputs: tuple[tuple, ...]
+    outputs: tuple[tuple, ...]
+    names: tuple[str, ...]
+    dtypes: frozenset[str]
+    values: tuple[np.ndarray, ...]
+
+
+def ran(keras, model, arrays: list[np.ndarray] | None, label: str) -> Ran:
+    """Run `model` on `arrays` (None: only its signature is kept) and keep what `compare` needs."""
+    values = tuple(run(keras, model, arrays, label)) if arrays is not None else ()
+    return Ran(
+        tuple(tuple(t.shape) for t in model_inputs(model)),
+        tuple(tuple(t.shape) for t in _model_outputs(model)),
+        tuple(output_names(model)),
+        frozenset(str(getattr(layer, "compute_dtype", "")) for layer in model._flatten_layers()),
+        values,
+    )
+
+
 def compare(a: str, b: str, options: CompareOptions = CompareOptions()) -> Comparison:
     """Load A and B in Keras (a legacy file upgraded as `clone` does), run both on the same inputs."""
     from modelcfg_cli.keras_side.loading import load_source
@@ -105,15 +129,27 @@ def compare(a: str, b: str, options: CompareOptions = CompareOptions()) -> Compa
 
 
 def compare_loaded(load_a, load_b, *, labels: tuple[str, str], options: CompareOptions) -> Comparison:
-    """Import Keras as `options` say, load both sides (`load_a(keras)` gives a `LoadedModel`) and compare."""
+    """Import Keras as `options` say and compare the two sides (`load_a(keras)` gives a `LoadedModel`),
+    one at a time: A is loaded, run and let go (its outputs kept) before B is loaded."""
+    import gc
+
     from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 
     if options.batch < 1:
         raise UsageError("--batch", f"must be at least 1, got {options.batch}")
-    keras = import_keras(choose_backend(options.backend), tuple(options.imports))
-    first, second = load_a(keras), load_b(keras)
-    notes = [f"{loaded.label}: {note}" for loaded in (first, second) for note in loaded.notes]
-    return compare_models(keras, first.model, second.model, labels=labels, options=options, notes=notes)
+    keras = import_keras(choose_backend(options.backend, "compare"), tuple(options.imports))
+    notes, results, specs, arrays = [], [], (), None
+    for load, label in zip((load_a, load_b), labels, strict=True):
+        loaded = load(keras)
+        notes += [f"{loaded.label}: {note}" for note in loaded.notes]
+        signature = ran(keras, loaded.model, None, label)
+        check_signature(results[0] if results else signature, signature, labels)
+        if arrays is None:
+            specs, arrays = _inputs(keras, loaded.model, options)
+        results.append(ran(keras, loaded.model, arrays, label))
+        del loaded
+        gc.collect()
+    return _comparison(results[0], results[1], labels, options, specs, notes)
 
 
 def compare_models(
@@ -121,31 +157,44 @@ def compare_models(
 ) -> Comparison:
     """Compare two live Keras models on the inputs `options` asks for."""
     check_same_signature(model_a, model_b, labels)
+    specs, arrays = _inputs(keras, model_a, options)
+    first, second = ran(keras, model_a, arrays, labels[0]), ran(keras, model_b, arrays, labels[1])
+    return _comparison(first, second, labels, options, specs, notes)
+
+
+def _inputs(keras, model, options: CompareOptions):
     if options.inputs_file:
-        specs, arrays = inputs_from_file(options.inputs_file, model_a)
-    else:
-        specs, arrays = generated_inputs(keras, model_a, batch=options.batch, seed=options.seed)
-    outputs_a = run(keras, model_a, arrays, labels[0])
-    outputs_b = run(keras, model_b, arrays, labels[1])
-    atol, rtol = tolerance(options, model_a, model_b)
-    names_a, names_b = output_names(model_a), output_names(model_b)
+        return inputs_from_file(options.inputs_file, model)
+    return generated_inputs(keras, model, batch=options.batch, seed=options.seed)
+
+
+def _comparison(first: Ran, second: Ran, labels, options: CompareOptions, specs, notes) -> Comparison:
+    atol, rtol = tolerance(options, first, second)
     diffs = []
-    for index, (out_a, out_b) in enumerate(zip(outputs_a, outputs_b, strict=True)):
+    for index, (out_a, out_b) in enumerate(zip(first.values, second.values, strict=True)):
         if out_a.shape != out_b.shape:
             raise ModelsDoNotMatch(
                 labels[1], f"output {index} came out {out_b.shape}, {labels[0]}'s {out_a.shape}"
             )
-        other = names_b[index] if names_b[index] != names_a[index] else None
-        diffs.append(output_diff(names_a[index], out_a, out_b, atol=atol, rtol=rtol, other_name=other))
+        name, other = first.names[index], second.names[index]
+        diffs.append(
+            output_diff(name, out_a, out_b, atol=atol, rtol=rtol, other_name=other if other != name else None)
+        )
     seed = None if options.inputs_file else options.seed
     return Comparison(*labels, atol, rtol, tuple(specs), tuple(diffs), tuple(notes), seed)
 
 
 def check_same_signature(model_a, model_b, labels: tuple[str, str]) -> None:
     """Raise `ModelsDoNotMatch` naming the first input or output that differs in number or shape."""
-    for kind, get in (("input", model_inputs), ("output", _model_outputs)):
-        shapes_a = [tuple(t.shape) for t in get(model_a)]
-        shapes_b = [tuple(t.shape) for t in get(model_b)]
+    check_signature(ran(None, model_a, None, labels[0]), ran(None, model_b, None, labels[1]), labels)
+
+
+def check_signature(first: Ran, second: Ran, labels: tuple[str, str]) -> None:
+    """`check_same_signature` on what was kept of two models."""
+    for kind, shapes_a, shapes_b in (
+        ("input", first.inputs, second.inputs),
+        ("output", first.outputs, second.outputs),
+    ):
         if not shapes_a:
             raise ModelsDoNotMatch(labels[0], f"the model has no defined {kind}s (build it with an Input)")
         if len(shapes_a) != len(shapes_b):
@@ -195,8 +244,11 @@ def tolerance(options: CompareOptions, *models) -> tuple[float, float]:
 
 
 def lowest_precision(*models) -> str:
-    """`bfloat16`, `float16` or `float32`: the least precise float compute dtype of any layer."""
-    used = {str(getattr(layer, "compute_dtype", "")) for model in models for layer in model._flatten_layers()}
+    """`bfloat16`, `float16` or `float32`: the least precise float compute dtype of any layer (of live
+    models or of what `ran` kept of them)."""
+    used = set()
+    for model in models:
+        used |= model.dtypes if isinstance(model, Ran) else ran(None, model, None, "").dtypes
     return next((name for name in PRECISION_ORDER if name in used), "float32")
 
 

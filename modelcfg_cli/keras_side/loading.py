@@ -1,6 +1,7 @@
 """A saved model as a live Keras model, with its weights, for `compare` and `clone --check`.
 
-A Keras 3 `.keras` zip, model folder or `.h5` is loaded by `keras.saving.load_model(compile=False)`.
+A Keras 3 `.keras` zip or model folder is loaded in bounded memory (`lean_load.py`), else, like an `.h5`,
+by `keras.saving.load_model(compile=False)`.
 Anything Keras 3 cannot load as it is (a Keras 1/2 or tf.keras file) goes the way `clone` takes it: the
 `builtin:keras2` upgrade, a build from the upgraded config and the weight carry-over, in memory (nothing
 written); so does any other format a reader gives weights for. A config without weights (JSON, YAML) is
@@ -13,10 +14,11 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-from modelcfg_cli.document import ModelDocument
+from modelcfg_cli.document import KERAS_FILE_FORMATS, ModelDocument
 from modelcfg_cli.errors import CloneError, SourceError
 from modelcfg_cli.keras_side.build import instantiate, keras_error
 from modelcfg_cli.keras_side.given_weights import carry_given_weights
+from modelcfg_cli.keras_side.lean_load import lean_load
 from modelcfg_cli.keras_side.pipeline import BuildContext, after_build, plan_document, post_build_steps
 from modelcfg_cli.keras_side.transfer import NO_WEIGHTS
 from modelcfg_cli.legacy.upgrade import needs_upgrade
@@ -64,7 +66,8 @@ def load_document(
     if source_format in CONFIG_ONLY_FORMATS and not weights:
         raise SourceError(source, "holds a config but no weights; compare needs stored weights on both sides")
     if source_format in LOADABLE_FORMATS and not needs_upgrade(doc) and not weights:
-        return LoadedModel(_load_model(keras, doc.path, unsafe, source), source)
+        lean = lean_load(keras, doc, not unsafe, source) if source_format in KERAS_FILE_FORMATS else None
+        return LoadedModel(lean or _load_model(keras, doc.path, unsafe, source), source)
     return _upgraded(keras, doc, unsafe, source)
 
 

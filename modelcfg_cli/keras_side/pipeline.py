@@ -8,24 +8,27 @@ what a library caller asks. `keras_side/clone.py` sequences the halves for the c
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.diffing.diff import Change, diff
 from modelcfg_cli.document import ModelDocument, document_from_payload
-from modelcfg_cli.errors import CloneError, UpgradeRefused, UsageError
+from modelcfg_cli.errors import CloneError, CloneRefused, UpgradeRefused, UsageError
 from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
-from modelcfg_cli.keras_side.build import SUFFIXES, built_config, instantiate, reload_config, save_temp
+from modelcfg_cli.keras_side.build import SUFFIXES, built_config
 from modelcfg_cli.keras_side.portable import portable_compile_config
+from modelcfg_cli.keras_side.preset_out import check_preset_output
 from modelcfg_cli.keras_side.quiet import H5_NOTE
+from modelcfg_cli.keras_side.savers import FileSaver, PresetSaver, is_preset_path
+from modelcfg_cli.keras_side.streaming import build_model, settle, stream_for
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
+from modelcfg_cli.keras_side.transfer import keras3_file
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
@@ -40,14 +43,6 @@ from modelcfg_cli.weights.given_file import with_weights_file
 FORMATS = {**{suffix: save_format for save_format, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
 
 
-class CloneRefused(CloneError):
-    """The rewritten model failed a check (invalid config, strict rule, reload mismatch): exit 1."""
-
-    def __init__(self, where: str | None, message: str, problems: list[str]):
-        super().__init__(where, message)
-        self.problems = problems
-
-
 @dataclass(frozen=True)
 class ClonePlan:
     """Everything known before Keras: the source, the rewritten config, what changed, what is wrong."""
@@ -59,6 +54,8 @@ class ClonePlan:
     findings: list[Finding]
     strict: bool = False
     quantize: str | None = None  # a quantized `model.dtype_policy`: the mode, applied after the weights
+    upgraded: ModelDocument | None = None  # the source after the built-in upgrade alone, when it ran
+    allow_fresh: tuple[str, ...] = ()  # `--allow-fresh`: layers `--keep-weights` may leave fresh
 
     @property
     def problems(self) -> list[str]:
@@ -86,6 +83,7 @@ class BuildContext:
     model: Any  # a Keras model (Keras has no type information)
     keras: Any
     notes: list[str] = field(default_factory=list)
+    stream: object = None  # a `streaming.StreamState` when unchanged tensors go file to file
 
     @property
     def source(self) -> ModelDocument:
@@ -119,12 +117,15 @@ def plan_clone(
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
     upgrade: bool = True,
     weights: str | None = None,
+    allow_fresh: tuple[str, ...] = (),
 ) -> ClonePlan:
     """Read SOURCE (its weights from `weights` when given: `--weights`) and plan its rewrite; no Keras.
-    The rules are read first: a broken rules file is reported before the source is opened."""
+    The rules are read first: a broken rules file is reported before the source is opened. `allow_fresh`
+    names the layers `--keep-weights` may leave freshly initialised."""
     ruleset = rules_with_sets(rules, sets)
     doc = with_weights_file(read_document(str(source), max_config_bytes), weights)
-    return plan_document(doc, ruleset, strict=strict, schema_dirs=schema_dirs, upgrade=upgrade)
+    plan = plan_document(doc, ruleset, strict=strict, schema_dirs=schema_dirs, upgrade=upgrade)
+    return replace(plan, allow_fresh=tuple(allow_fresh))
 
 
 def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
@@ -148,7 +149,9 @@ def plan_document(
 
     A document older than Keras 3 is upgraded first (`builtin:keras2`) unless `upgrade` is false."""
     ruleset = rules_with_sets(rules, sets)
+    upgraded = None
     if upgrade and needs_upgrade(doc):
+        upgraded = _upgraded(doc)
         ruleset = as_ruleset("builtin:keras2") + ruleset
     try:
         envelope, report = apply(doc.envelope, ruleset, doc.metadata)
@@ -158,12 +161,26 @@ def plan_document(
     findings = validate_document(rewritten, False, schema_dirs)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
-    return ClonePlan(doc, rewritten, report, changes, findings, strict, quantized[0] if quantized else None)
+    mode = quantized[0] if quantized else None
+    return ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded)
+
+
+def _upgraded(doc: ModelDocument) -> ModelDocument | None:
+    """`doc` after the built-in upgrade alone (to tell the user's rules from it); None if it refuses."""
+    try:
+        envelope, _ = apply(doc.envelope, as_ruleset("builtin:keras2"), doc.metadata)
+    except UpgradeRefused:
+        return None
+    return document_from_payload(envelope, f"{doc.label} (upgraded)", doc.metadata, origin=doc.origin)
 
 
 def checked_save_format(source: str, out: str, save_format: str | None) -> str:
     """The format to save OUT in (`save_format`, else OUT's extension's), once OUT is known not to be the
-    input, a symlink, a folder or in a folder that does not exist."""
+    input, a symlink, a folder or in a folder that does not exist; a folder or a name without an
+    extension is a keras-hub preset."""
+    if save_format == "preset" or (save_format is None and is_preset_path(out)):
+        check_preset_output(out, protect=(str(source),))
+        return "preset"
     check_output_path(out, protect=(str(source),))
     return output_format(out, save_format)
 
@@ -174,8 +191,14 @@ def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) ->
 
 
 def output_format(out: str, save_format: str | None) -> str:
-    """`save_format`, else the format OUT's extension names."""
-    found = save_format or format_by_extension(out, FORMATS)
+    """`save_format`, else the format OUT's extension names; a `save_format` that contradicts the
+    extension is refused (Keras could not load an HDF5 file named `.keras`)."""
+    implied = format_by_extension(out, FORMATS)
+    if save_format and implied and save_format != implied:
+        raise UsageError(
+            out, f"--save-format {save_format} contradicts the extension (a {implied} file name)"
+        )
+    found = save_format or implied
     if found is None:
         suffix = Path(out).suffix or "no extension"
         raise UsageError(out, f"cannot tell the format from {suffix!r}; pass --save-format keras|h5|json")
@@ -192,6 +215,7 @@ def build(
     backend: str | None = None,
     post_build: Iterable[PostBuildStep] = (),
     started: float | None = None,
+    max_shard_size: float | None = None,
 ) -> CloneResult:
     """Instantiate the plan's config in Keras, run the post-build steps, save, reload and check."""
     started = time.perf_counter() if started is None else started
@@ -208,26 +232,47 @@ def build(
     chosen = choose_backend(backend)
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
-    model = instantiate(keras, envelope, not unsafe, label)
-    context = BuildContext(plan, model, keras, portable_notes)
-    after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
-    built = built_config(context.model, label)
-    temp = save_temp(keras, context.model, out, save_format)
-    if save_format == "h5":
-        context.notes.append(H5_NOTE)
+    stream = stream_for(plan, save_format, tuple(post_build), keep_source_weights, keras3_file)
+    model = build_model(keras, envelope, not unsafe, label, stream)
+    context = BuildContext(plan, model, keras, portable_notes, stream=stream)
     try:
-        saved = reload_config(keras, temp, save_format, not unsafe, out)
-        wrong, notes = check_clone(keras, plan.changes, built, saved)
-        if wrong:
-            raise CloneRefused(out, "the saved model is not the model the rules asked for", wrong)
-        context.notes.extend(notes)
-        os.replace(temp, out)
+        after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
+        stream = settle(context.model, stream, save_format, max_shard_size)
+        saver = make_saver(plan, save_format, max_shard_size, stream)
+        save_and_check(context, out, save_format, not unsafe, saver)
     finally:
-        temp.unlink(missing_ok=True)
+        if context.stream is not None:
+            context.stream.close()
     layers = sum(1 for ref in plan.rewritten.layers() if not ref.wrapped)
     params = int(context.model.count_params())
     seconds = time.perf_counter() - started
     return CloneResult(plan, out, save_format, chosen, layers, params, seconds, tuple(context.notes))
+
+
+def make_saver(plan: ClonePlan, save_format: str, max_shard_size: float | None, stream):
+    """The saver for `save_format`: a preset folder or one file; `stream` copies unchanged tensors."""
+    if save_format == "preset":
+        return PresetSaver(plan.source.path, max_shard_size, stream)
+    return FileSaver(save_format, stream)
+
+
+def save_and_check(context: BuildContext, out: str, save_format: str, safe_mode: bool, saver) -> None:
+    """Save the clone beside OUT, check that Keras rebuilds the model the rules asked for, move it onto
+    OUT (nothing is left behind on failure)."""
+    keras, plan = context.keras, context.plan
+    built = built_config(context.model, plan.source.label)
+    temp = saver.save(keras, context.model, out)
+    if save_format == "h5":
+        context.notes.append(H5_NOTE)
+    try:
+        saved = saver.reload(keras, temp, safe_mode, out)
+        wrong, notes = check_clone(keras, plan.changes, built, saved)
+        if wrong:
+            raise CloneRefused(out, "the saved model is not the model the rules asked for", wrong)
+        context.notes.extend(notes)
+        saver.publish(temp, out)
+    finally:
+        saver.discard(temp)
 
 
 def quantize_step(context: BuildContext) -> None:

@@ -9,13 +9,20 @@ arrays from a dict, to load a layer whose tensors were matched one by one. The c
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import os
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from modelcfg_cli.document import WEIGHTS_FILE
+from modelcfg_cli.weights.shards import merged_view, sharded_index
+
+IN_MEMORY_BYTES = 64 * 1024 * 1024
 
 
 @functools.cache
@@ -31,13 +38,36 @@ def _source_store(H5IOStore: Any) -> Any:
     class SourceStore(H5IOStore):
         """An `H5IOStore` over a source's weights that records every (entry path, key) read."""
 
-        def __init__(self, path_or_io, archive=None):
+        def __init__(self, path_or_io, archive=None, on_close=None):
             super().__init__(path_or_io, archive=archive, mode="r")
             self.read: set[tuple[str, str]] = set()
+            self.on_close = on_close
+            self.shards: dict[str, object] = {}
+
+        def close(self):
+            super().close()
+            for shard in self.shards.values():
+                shard.close()
+            self.shards.clear()
+            if self.on_close is not None:
+                self.on_close()
+                self.on_close = None
 
         def __getitem__(self, key):
             self.read.add((self._h5_entry_path, key))
-            return super().__getitem__(key)
+            group = self._h5_entry_group
+            dataset = group.get(key) if hasattr(group, "get") else None
+            if dataset is None or not getattr(dataset, "is_virtual", False):
+                return super().__getitem__(key)
+            # a merged view of shards: Keras reads the shard's own dataset, with its own checks
+            _, filename, name, _ = dataset.virtual_sources()[0]
+            if filename not in self.shards:
+                self.shards[filename] = self._get_h5_file(filename, mode="r")
+            self._h5_entry_group = self.shards[filename][name.rpartition("/")[0]]
+            try:
+                return super().__getitem__(name.rpartition("/")[2])
+            finally:
+                self._h5_entry_group = group
 
     return SourceStore
 
@@ -101,14 +131,52 @@ def _array_store(H5IOStore: Any) -> Any:
 
 def open_source_store(source: str | bytes):
     """A `SourceStore` over the weights of a `.keras` zip (path or bytes) or model folder; None when the
-    source holds no `model.weights.h5`. The zip member is read into memory once: h5py seeking through a
-    zip stream costs seconds on a model of a few hundred layers."""
+    source holds no `model.weights.h5`. Sharded weights (`model.weights.json`) are read through one merged
+    view of their shards. A zip member up to 64 MiB is read into memory once (h5py seeking through a zip
+    stream costs seconds on a model of a few hundred layers); a larger one is copied to a temporary file."""
     source_store = store_classes()[0]
+    index = None if isinstance(source, bytes) else sharded_index(source)
+    if index is not None:
+        return _sharded_store(source_store, index)
     if not isinstance(source, bytes) and Path(source).is_dir():
         weights = Path(source) / WEIGHTS_FILE
         return source_store(weights) if weights.is_file() else None
-    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+    if isinstance(source, bytes):
+        with zipfile.ZipFile(io.BytesIO(source)) as archive:
+            if WEIGHTS_FILE not in archive.namelist():
+                return None
+            return source_store(io.BytesIO(archive.read(WEIGHTS_FILE)))
+    with zipfile.ZipFile(source) as archive:
         if WEIGHTS_FILE not in archive.namelist():
             return None
-        data = archive.read(WEIGHTS_FILE)
-    return source_store(io.BytesIO(data))
+        if archive.getinfo(WEIGHTS_FILE).file_size <= IN_MEMORY_BYTES:
+            return source_store(io.BytesIO(archive.read(WEIGHTS_FILE)))
+    return _member_store(source_store, source)
+
+
+def _sharded_store(source_store, index: Path):
+    """A `SourceStore` over the merged view of the shards `index` names; closing it removes the view."""
+    stack = contextlib.ExitStack()
+    try:
+        view = stack.enter_context(merged_view(index))
+        return source_store(view, on_close=stack.close)
+    except BaseException:
+        stack.close()
+        raise
+
+
+def _member_store(source_store, source: str):
+    """A `SourceStore` over a large zip member copied to a temporary file (removed on close): Keras's
+    store opens a path or bytes in memory, and memory must stay flat."""
+    handle, name = tempfile.mkstemp(suffix=".weights.h5", prefix="modelcfg-")
+    try:
+        with (
+            os.fdopen(handle, "wb") as copy,
+            zipfile.ZipFile(source) as archive,
+            archive.open(WEIGHTS_FILE) as member,
+        ):
+            shutil.copyfileobj(member, copy, 16 * 1024 * 1024)
+        return source_store(name, on_close=lambda: os.unlink(name))
+    except BaseException:
+        os.unlink(name)
+        raise

@@ -13,7 +13,8 @@ import numpy as np
 
 from modelcfg_cli.document import KERAS_FILE_FORMATS
 from modelcfg_cli.errors import SourceError
-from modelcfg_cli.keras_side.weight_report import WeightReport, plural, shapes_text
+from modelcfg_cli.keras_side.unread import refuse_unread_weights
+from modelcfg_cli.keras_side.weight_report import NEW_LAYER, NOT_FOUND, WeightReport, plural, shapes_text
 
 KERAS1_GATES = {12: ("i", "c", "f", "o"), 9: ("z", "r", "h")}
 KERAS3_GATES = {12: ("i", "f", "c", "o"), 9: ("z", "r", "h")}
@@ -21,28 +22,60 @@ KERAS3_GATES = {12: ("i", "f", "c", "o"), 9: ("z", "r", "h")}
 NO_WEIGHTS = "weights: the source holds none; every layer starts freshly initialised"
 
 
-def transfer_weights(model, source_weights: dict[str, list[np.ndarray]]) -> WeightReport:
-    """Assign `source_weights` ({layer path: arrays}) into `model`'s layers with the same path."""
+def transfer_weights(
+    model, source_weights: dict[str, list[np.ndarray]], policy=None, renamed=None
+) -> WeightReport:
+    """Assign `source_weights` ({layer path: arrays}) into `model`'s layers with the same path (or the
+    source path `renamed` maps a clone path to). A layer counts as kept once its variables, read back,
+    equal the arrays bit for bit; `policy` (a `FreshPolicy`) judges every loss."""
     report = WeightReport(stored=sum(len(arrays) for arrays in source_weights.values()))
+    judge = _Judge(policy)
     used: set[str] = set()
     for path, layer in _weighted_layers(model, ()):
-        arrays = source_weights.get(path)
+        source = (renamed or {}).get(path, path)
+        arrays = source_weights.get(source)
         if arrays is None:
-            report.reinitialised.append((path, "new layer (not in the source)"))
+            cause = judge.new_layer(path, source)
+            report.add_reinitialised(path, NEW_LAYER if cause in (None, "by the rules") else NOT_FOUND, cause)
             continue
-        used.add(path)
+        used.add(source)
         wanted = [tuple(w.shape) for w in layer.weights]
         arrays = _keras1_gates(arrays, len(wanted))
         got = [tuple(a.shape) for a in arrays]
         if got != wanted:
-            report.reinitialised.append((path, f"shape changed: {shapes_text(got)} -> {shapes_text(wanted)}"))
+            why = f"shape changed: {shapes_text(got)} -> {shapes_text(wanted)}"
+            report.add_reinitialised(path, why, judge.refitted(path, source, True))
             continue
         layer.set_weights(arrays)
+        if not _holds(layer, arrays):
+            why = "Keras did not keep the stored values"
+            report.add_reinitialised(path, why, judge.refitted(path, source, False))
+            continue
         report.kept.append(path)
-        report.carried += len(source_weights[path])
+        report.carried += len(source_weights[source])
     for path in sorted(set(source_weights) - used):
-        report.dropped.append((path, f"{plural(len(source_weights[path]), 'tensor')} not in the clone"))
+        why = f"{plural(len(source_weights[path]), 'tensor')} not in the clone"
+        report.add_dropped(path, why, judge.dropped(path))
     return report
+
+
+class _Judge:
+    """The policy's verdicts, or none (every loss just reported) when there is no policy."""
+
+    def __init__(self, policy):
+        self.policy = policy
+
+    def __getattr__(self, name):
+        method = getattr(self.policy, name, None)
+        return method if method is not None else (lambda *args: None)
+
+
+def _holds(layer, arrays: list[np.ndarray]) -> bool:
+    """The layer's variables, read back, are `arrays` bit for bit (cast to the variable's dtype)."""
+    from modelcfg_cli.keras_side.bit_check import as_array, same_bits
+
+    values = [as_array(variable) for variable in layer.weights]
+    return all(same_bits(np.asarray(a).astype(v.dtype), v) for a, v in zip(arrays, values, strict=True))
 
 
 def _weighted_layers(model, prefix: tuple[str, ...]):
@@ -76,29 +109,38 @@ def _join_gates(chunk: list[np.ndarray]) -> list[np.ndarray]:
 def keep_weights(context) -> None:
     """Post-build step of `clone --keep-weights`: the source's weights into the clone. A Keras 3 `.keras`
     file (or its bytes from stdin) is carried as Keras addresses its weights; every other layout (legacy
-    `.h5`, tf.keras files, SavedModel folders, `--weights FILE`, a model.json pair) by layer path."""
+    `.h5`, tf.keras files, SavedModel folders, `--weights FILE`, a model.json pair) by layer path. A loss
+    no rule caused and no `--allow-fresh` allowed raises `WeightsLost` (nothing is written)."""
+    from modelcfg_cli.keras_side.carry import affected
+    from modelcfg_cli.keras_side.promise import WeightsLost, check_allowed, fresh_policy
     from modelcfg_cli.weights.stored import document_weights
 
     doc = context.source
+    refuse_unread_weights(doc)
+    policy = fresh_policy(context.plan, context.plan.allow_fresh)
     source = doc.data or doc.path
-    if source is not None and _keras3_file(doc):
-        report = _carry_keras(context, source)
+    if source is not None and keras3_file(doc):
+        report = _carry_keras(context, source, policy)
     else:
         weights = document_weights(doc)
-        report = transfer_weights(context.model, weights) if weights else None
+        renamed = affected(context.plan.changes)[1]
+        report = transfer_weights(context.model, weights, policy, renamed) if weights else None
+    check_allowed(context.plan, report or WeightReport())
     if report is None or not report.stored:
         context.notes.append(NO_WEIGHTS)
         return
+    if report.lost:
+        raise WeightsLost(doc.label, report.lost, report.lines())
     context.notes.extend(report.lines())
 
 
-def _keras3_file(doc) -> bool:
+def keras3_file(doc) -> bool:
     """A `.keras` zip or folder written by Keras 3 (tf.keras 2.x wrote other keys), with no `--weights`."""
     keras3 = doc.origin.format in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
     return keras3 and not doc.origin.weights_file
 
 
-def _carry_keras(context, source: str | bytes) -> WeightReport | None:
+def _carry_keras(context, source: str | bytes, policy) -> WeightReport | None:
     from modelcfg_cli.keras_side.carry import carry_weights
     from modelcfg_cli.keras_side.stores import open_source_store
 
@@ -111,7 +153,11 @@ def _carry_keras(context, source: str | bytes) -> WeightReport | None:
             context.source.label,
             "weights saved by tf.keras 2.13-2.15 do not record layer names; cannot match them by name",
         )
+    stream = getattr(context, "stream", None)
     try:
-        return carry_weights(context.keras, context.model, store, context.plan)
+        return carry_weights(context.keras, context.model, store, context.plan, policy, stream)
     finally:
-        store.close()
+        if stream is None:
+            store.close()
+        else:  # open until the clone is saved: its tensors are copied from it
+            stream.store = store

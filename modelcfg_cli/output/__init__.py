@@ -30,13 +30,14 @@ def make_console(color: str = "auto", stderr: bool = False, file=None):
 
     stream = file or (sys.stderr if stderr else sys.stdout)
     colored = use_color(color, stream)
+    fitted = colored and bool(getattr(stream, "isatty", lambda: False)())  # a terminal's width; else none
     return Console(
         file=stream,
         force_terminal=colored,
         no_color=not colored,
         highlight=False,
-        soft_wrap=not colored,
-        width=None if colored else 10_000,
+        soft_wrap=not fitted,
+        width=None if fitted else 10_000,
     )
 
 

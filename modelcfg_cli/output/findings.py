@@ -38,10 +38,12 @@ def summary_line(reports: list[FileReport], words: Wording = VALIDATE_WORDS) -> 
     """`3 files checked: 2 valid, 1 invalid (4 errors, 1 warning)`."""
     counts = summary(reports)
     unreadable = f", {counts['unreadable']} unreadable" if counts["unreadable"] else ""
+    suppressed = sum(r.suppressed for r in reports)
+    dropped = f"; {suppressed} suppressed" if suppressed else ""
     return (
         f"{_count(counts['files'], 'file')} {words.verb}: {counts['valid']} {words.good}, "
         f"{counts['invalid']} {words.bad}{unreadable} "
-        f"({_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')})"
+        f"({_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')}{dropped})"
     )
 
 
@@ -57,25 +59,35 @@ def _finding_json(finding: Finding) -> dict:
         "message": finding.message,
         "severity": finding.severity,
     }
-    for key in ("rule", "policy", "member"):  # only when set: validate's plain findings keep their shape
-        if getattr(finding, key) is not None:
-            data[key] = getattr(finding, key)
+    # only when set: validate's plain findings keep their shape
+    for key in ("rule", "policy", "member", "imports", "dangerous"):
+        value = getattr(finding, key)
+        if value is not None:
+            data[key] = list(value) if isinstance(value, tuple) else value
     return data
 
 
-def as_json(reports: list[FileReport]) -> str:
-    """`{"files": [{"path", "valid", "errors", "warnings"}], "summary": {...}}` for readable files."""
-    files = [
-        {
-            "path": r.path,
-            "valid": r.valid,
-            "errors": [_finding_json(f) for f in r.errors],
-            "warnings": [_finding_json(f) for f in r.warnings],
-        }
-        for r in reports
-        if r.read_error is None
-    ]
-    return json.dumps({"files": files, "summary": summary(reports)}, indent=2, sort_keys=True) + "\n"
+def as_json(reports: list[FileReport], *, scanned: bool = False) -> str:
+    """`{"files": [{"path", "valid", "errors", "warnings"}], "summary": {...}}` for readable files;
+    `scanned` (scan's report) adds each file's `sha256` and the summary's `suppressed` count."""
+    files = [_file_json(r, scanned) for r in reports if r.read_error is None]
+    counts = summary(reports)
+    if scanned:
+        counts["suppressed"] = sum(r.suppressed for r in reports)
+    return json.dumps({"files": files, "summary": counts}, indent=2, sort_keys=True) + "\n"
+
+
+def _file_json(report: FileReport, scanned: bool) -> dict:
+    data = {
+        "path": report.path,
+        "valid": report.valid,
+        "errors": [_finding_json(f) for f in report.errors],
+        "warnings": [_finding_json(f) for f in report.warnings],
+    }
+    if scanned:
+        data["sha256"] = report.sha256
+        data["suppressed"] = report.suppressed
+    return data
 
 
 def _escape_data(text: str) -> str:
@@ -121,7 +133,7 @@ def render_text(view: FindingsView, sink) -> None:
 
 def render_json(view: FindingsView, sink) -> None:
     """The JSON report (never coloured)."""
-    sink.write(as_json(view.reports))
+    sink.write(as_json(view.reports, scanned=view.words is SCAN_WORDS))
 
 
 def render_github(view: FindingsView, sink) -> None:

@@ -2,7 +2,9 @@
 
 One run; the driver lists the rules the results use; each result names its rule, level, message, the
 model file (relative to the working directory, under `%SRCROOT%`) and the layer path and JSON pointer as
-logical locations. Files that could not be read become error notifications of the invocation.
+logical locations. For `scan`, the run's `artifacts` list each file with its sha256, results point at
+them by index, and a second fingerprint keys the finding to the file's digest. Files that could not be
+read become error notifications of the invocation.
 """
 
 from __future__ import annotations
@@ -34,12 +36,19 @@ def to_sarif(reports: list[FileReport], descriptions: dict[str, str], root: str 
     findings = [(report, finding) for report in reports for finding in report.findings]
     rule_ids = sorted({rule_id(finding) for _, finding in findings})
     index = {rule: position for position, rule in enumerate(rule_ids)}
+    hashed = [report for report in reports if report.sha256]
+    artifacts = {report.path: position for position, report in enumerate(hashed)}
     run = {
         "tool": {"driver": _driver(rule_ids, descriptions)},
         "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri() + "/"}},
         "invocations": [_invocation(reports, base)],
-        "results": [_result(finding, report.path, base, index) for report, finding in findings],
+        "results": [_result(finding, report, base, index, artifacts) for report, finding in findings],
     }
+    if hashed:  # scan: each file with its sha256, so a result is tied to the exact bytes scanned
+        run["artifacts"] = [
+            {"location": _artifact(report.path, base), "hashes": {"sha-256": report.sha256}}
+            for report in hashed
+        ]
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2) + "\n"
 
@@ -84,19 +93,24 @@ def _physical(path: str, base: Path) -> dict:
     return {"artifactLocation": _artifact(path, base), "region": {"startLine": 1}}
 
 
-def _result(finding: Finding, path: str, base: Path, index: dict[str, int]) -> dict:
+def _result(finding: Finding, report: FileReport, base: Path, index: dict, artifacts: dict) -> dict:
     rule = rule_id(finding)
+    physical = _physical(report.path, base)
+    fingerprints = {"primaryLocationLineHash": _fingerprint(finding, report.path)}
+    if report.path in artifacts:
+        physical["artifactLocation"]["index"] = artifacts[report.path]
+        fingerprints["modelcfgFinding/v1"] = _fingerprint(finding, report.sha256)
     result = {
         "ruleId": rule,
         "ruleIndex": index[rule],
         "level": "error" if finding.severity == "error" else "warning",
         "message": {"text": _text(finding)},
-        "locations": [{"physicalLocation": _physical(path, base), "logicalLocations": _logical(finding)}],
-        "partialFingerprints": {"primaryLocationLineHash": _fingerprint(finding, path)},
+        "locations": [{"physicalLocation": physical, "logicalLocations": _logical(finding)}],
+        "partialFingerprints": fingerprints,
     }
     properties = {
         key: getattr(finding, key)
-        for key in ("pointer", "layer", "class_name", "policy", "member")
+        for key in ("pointer", "layer", "class_name", "policy", "member", "imports", "dangerous")
         if getattr(finding, key) is not None
     }
     return {**result, "properties": properties}
@@ -122,7 +136,8 @@ def _logical(finding: Finding) -> list[dict]:
     return places or [{"name": "model", "kind": "object"}]
 
 
-def _fingerprint(finding: Finding, path: str) -> str:
-    """Stable across runs for the same finding in the same file (the file has no lines to hash)."""
-    key = "\0".join(str(part) for part in (path, rule_id(finding), finding.pointer, finding.member))
+def _fingerprint(finding: Finding, file: str | None) -> str:
+    """Stable across runs for the same finding in the same file, named by its path or (scan) its sha256
+    (the file has no lines to hash)."""
+    key = "\0".join(str(part) for part in (file, rule_id(finding), finding.pointer, finding.member))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16] + ":1"

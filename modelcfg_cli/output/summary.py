@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.output.pictures import FORMATS as PICTURES
+from modelcfg_cli.output.preset import render_preset
+from modelcfg_cli.preset_summary import preset_summary
 from modelcfg_cli.summary import summarize
 
 FORMAT_NAMES = {"savedmodel": "SavedModel"}
@@ -37,7 +39,13 @@ def render_text(view: InspectView, sink) -> None:
         f"  {summary.get('saved_by', 'keras')} {version}  format {fmt}  {summary['layer_count']} layers",
         markup=False,
     )
+    if summary.get("labels"):
+        console.print(f"labels: {', '.join(summary['labels'])}", markup=False)
     if not summary["layers"]:
+        preset = preset_summary(view.document)
+        if preset is not None:
+            render_preset(preset, console)
+            return
         console.print("no layer list in this config (a subclassed model keeps its layers in code)")
         return
     counts = ", ".join(f"{name} x{count}" for name, count in summary["counts"].items())
@@ -89,7 +97,11 @@ def _short(value: object) -> str:
 
 def render_json(view: InspectView, sink) -> None:
     """The summary as JSON."""
-    sink.write(json.dumps(summarize(view.document, view.depth), indent=2) + "\n")
+    summary = summarize(view.document, view.depth)
+    preset = preset_summary(view.document)
+    if preset is not None:
+        summary["preset"] = preset
+    sink.write(json.dumps(summary, indent=2) + "\n")
 
 
 def _picture(fmt: str):

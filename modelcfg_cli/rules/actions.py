@@ -24,11 +24,13 @@ class ActionError(ValueError):
 
 @dataclass
 class Site:
-    """A selected layer: its entry, the model (container) holding it and its path (`outer/inner`)."""
+    """A selected layer: its entry, the model (container) holding it and its path (`outer/inner`). A layer
+    inside a wrapper has the wrapper as container and the layer of the model holding it as `owner`."""
 
     container: dict
     entry: dict
     path: tuple[str, ...]
+    owner: dict | None = None
 
     @property
     def name(self) -> str:
@@ -136,6 +138,8 @@ def wrap(site: Site, spec: dict, edits: Edits) -> None:
     entry = site.entry
     if entry.get("class_name") == "InputLayer":
         raise ActionError("an InputLayer cannot be wrapped")
+    if not (isinstance(entry.get("class_name"), str) and isinstance(entry.get("config"), dict)):
+        raise ActionError("a layer without a class_name and a config cannot be wrapped")
     name = site.name
     bidirectional = spec["class_name"] == "Bidirectional"
     template = spec.get("inner_name", "forward_{name}" if bidirectional else "{name}_inner")
@@ -228,7 +232,9 @@ def _set_trainable(entry: dict, trainable: bool) -> None:
     if entry.get("class_name") == "InputLayer":
         return
     if not (is_model_entry(entry) and is_sequential(entry)):
-        entry.setdefault("config", {})["trainable"] = trainable
+        if not isinstance(entry.get("config"), dict):
+            entry["config"] = {}
+        entry["config"]["trainable"] = trainable
     for inner in model_layers(entry) if is_model_entry(entry) else ():
         if isinstance(inner, dict):
             _set_trainable(inner, trainable)

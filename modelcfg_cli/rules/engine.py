@@ -12,6 +12,7 @@ import modelcfg_cli.rules.wiring as wiring
 from modelcfg_cli.document import is_model_entry, is_sequential, layer_name, model_layers
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.rules.actions import ActionError, Edits, Site, drop_build_configs
+from modelcfg_cli.rules.inner import IN_PLACE_ACTIONS, both_directions, inner_sites
 from modelcfg_cli.rules.model import BuiltinStep, Rule, RuleSet
 from modelcfg_cli.rules.model_actions import apply_model_settings
 from modelcfg_cli.rules.registry import ACTIONS
@@ -46,15 +47,19 @@ class Report:
         }
 
 
-def sites(container: dict, prefix: tuple[str, ...] = ()) -> Iterator[Site]:
-    """Every layer of a model in order, then (depth first) the layers of each nested model."""
+def sites(container: dict, prefix: tuple[str, ...] = (), inner: bool = False) -> Iterator[Site]:
+    """Every layer of a model in order, each followed (depth first) by the layers of a nested model and,
+    with `inner`, the layers inside a wrapper."""
     for entry in list(model_layers(container)):
         if not isinstance(entry, dict):
             continue
         path = (*prefix, layer_name(entry))
-        yield Site(container, entry, path)
+        site = Site(container, entry, path)
+        yield site
         if is_model_entry(entry):
-            yield from sites(entry, path)
+            yield from sites(entry, path, inner)
+        elif inner:
+            yield from inner_sites(site)
 
 
 def apply(envelope: dict, ruleset: RuleSet, metadata: dict | None = None) -> tuple[dict, Report]:
@@ -86,7 +91,9 @@ def changed_layers(before: dict, after: dict, metadata: dict | None) -> tuple[st
 
 
 def _apply_rule(model: dict, rule: Rule, edits: Edits) -> RuleResult:
-    selected = [site for site in sites(model) if matches(rule.match, site.name, site.label, site.entry)]
+    in_place = all(action in IN_PLACE_ACTIONS for action, _ in rule.actions)
+    candidates = sites(model, inner=in_place)
+    selected = [site for site in candidates if matches(rule.match, site.name, site.label, site.entry)]
     if not selected and rule.required:
         wanted = rule.match.get("name") or rule.match.get("path")
         raise RulesError(rule.where, f"no layer named {wanted!r}{_hint(model, rule)}")
@@ -95,18 +102,23 @@ def _apply_rule(model: dict, rule: Rule, edits: Edits) -> RuleResult:
         label = site.label
         for action, argument in rule.actions:
             try:
-                ACTIONS[action].apply(site, argument, edits)
+                for target in both_directions(site):
+                    ACTIONS[action].apply(target, argument, edits)
             except ActionError as exc:
                 raise RulesError(rule.where, f"{action} {label}: {exc}") from None
             except ValueError as exc:
                 raise RulesError(rule.where, f"{action}: {exc}") from None
+        if site.owner is not None and edits.reshaped & {id(t.entry) for t in both_directions(site)}:
+            edits.touch(site.owner)  # the wrapper's output shape follows its layer's
         matched.append(label)
     return RuleResult(rule.where, rule.describe(), tuple(matched))
 
 
 def _hint(model: dict, rule: Rule) -> str:
     wanted = str(rule.match.get("name") or rule.match.get("path") or "")
-    names = [site.label for site in sites(model)] + [site.name for site in sites(model)]
+    names = [site.label for site in sites(model, inner=True)] + [
+        site.name for site in sites(model, inner=True)
+    ]
     close = difflib.get_close_matches(wanted, names, n=3)
     return f"; did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
 

@@ -240,6 +240,10 @@ class _Checker:
             self.known(key, MODEL_KEYS, here, "model setting")
             if key in ("name", "dtype_policy"):
                 self.expect(value, str, here, "a string")
+            elif key == "set":
+                self.expect(value, dict, here, "a mapping of the model's constructor arguments")
+                for name in value:
+                    self.expect(name, str, (*here, name), "an argument name")
             elif isinstance(value, dict):
                 for name, dims in value.items():
                     self.shape(dims, (*here, name))

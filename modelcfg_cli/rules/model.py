@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 SELECTOR_KEYS = ("class_name", "name", "name_regex", "path", "where")
 PREDICATES = ("eq", "ne", "gt", "ge", "lt", "le", "in", "regex", "exists")
-MODEL_KEYS = ("name", "dtype_policy", "input_shape")
+MODEL_KEYS = ("name", "dtype_policy", "input_shape", "set")
 
 
 @dataclass(frozen=True)
@@ -52,4 +52,7 @@ class RuleSet:
     model: dict = field(default_factory=dict)
 
     def __add__(self, other: RuleSet) -> RuleSet:
-        return RuleSet(self.rules + other.rules, {**self.model, **other.model})
+        model = {**self.model, **other.model}
+        if "set" in self.model and "set" in other.model:  # `model.set` fields add up
+            model["set"] = {**self.model["set"], **other.model["set"]}
+        return RuleSet(self.rules + other.rules, model)

@@ -1,4 +1,5 @@
-"""Model-level settings of a rules file: `name`, `dtype_policy` (every layer) and `input_shape`."""
+"""Model-level settings of a rules file: `name`, `dtype_policy` (every layer), `input_shape` and `set` (a
+registered model's own constructor arguments, `model_fields.py`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from modelcfg_cli.document import dtype_policy, io_edges, is_sequential, layer_name, model_layers, walk_layers
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.rules.actions import drop_build_configs
+from modelcfg_cli.rules.model_fields import set_model_fields
 
 SHAPE_KEYS = ("batch_shape", "batch_input_shape")
 QUANTIZATION_MODES = ("int8", "int4", "float8")
@@ -28,6 +30,8 @@ def apply_model_settings(model: dict, settings: dict) -> list[str]:
             notes.append(f"dtype_policy: {asked}: then quantized to {mode} (the layers that support it)")
     if "input_shape" in settings:
         notes.extend(set_input_shape(model, settings["input_shape"]))
+    if "set" in settings:
+        notes.extend(set_model_fields(model, settings["set"]))
     return notes
 
 

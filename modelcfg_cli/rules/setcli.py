@@ -1,4 +1,5 @@
-"""`--set PATH=VALUE` one-off edits as rules: `layers.NAME.FIELD=VALUE` or `model.SETTING=VALUE`."""
+"""`--set PATH=VALUE` one-off edits as rules: `layers.NAME.FIELD=VALUE`, `model.SETTING=VALUE`, or
+`model.FIELD=VALUE` for a registered model's own constructor argument (`model.num_layers=1`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import yaml
 
 from modelcfg_cli.errors import RulesError, UsageError
 from modelcfg_cli.rules.loader import parse_located, rules_from_data
-from modelcfg_cli.rules.model import Rule, RuleSet
+from modelcfg_cli.rules.model import MODEL_KEYS, Rule, RuleSet
 
 
 def parse_set(option: str) -> RuleSet:
@@ -22,8 +23,10 @@ def parse_set(option: str) -> RuleSet:
         raise UsageError(label, "expected PATH=VALUE, e.g. layers.dense_1.units=10")
     value = _value(label, text)
     head, _, rest = path.partition(".")
-    if head == "model" and rest:
+    if head == "model" and rest in MODEL_KEYS:
         return rules_from_data({"model": {rest: value}}, label)
+    if head == "model" and rest:  # a registered model's own constructor argument (`num_layers`)
+        return rules_from_data({"model": {"set": {rest: value}}}, label)
     name, _, field = rest.partition(".")
     if head != "layers" or not name or not field:
         raise UsageError(label, "PATH must be layers.NAME.FIELD (dotted) or model.SETTING")

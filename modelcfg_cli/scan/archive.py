@@ -1,27 +1,38 @@
 """The files of a `.keras` archive or model folder that Keras does not write, told by name and magic bytes.
 
 Keras writes `config.json`, `metadata.json`, `model.weights.h5` (or `.npz`) and data under `assets/`.
-Anything else is reported, pickles (by their protocol header or file name) and archives (a zip inside
-the zip can hide anything) as errors. Members are listed with `zipfile` and only their first bytes are
-read; nothing is extracted, unpickled or loaded.
+Anything else is reported; pickles (by their opcodes or file name, with what they import), numpy arrays
+of Python objects anywhere, Python source, and archives (a zip inside the zip can hide anything) are
+errors. Members are listed with `zipfile` and read only as far as telling them apart needs
+(`scan/payloads.py`); nothing is extracted, unpickled or loaded.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
-import re
 import zipfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from modelcfg_cli.findings import ERROR, WARNING, Finding
+from modelcfg_cli.scan.payloads import (
+    dangerous_of,
+    describe_inner,
+    imports_of,
+    is_python_source,
+    looks_like_pickle,
+    npy_data_offset,
+    npy_finding,
+    pickle_finding,
+    python_source_finding,
+    read_capped,
+    zip_pickles,
+)
+from modelcfg_cli.scan.pickles import SNIFF_BYTES
 
 KERAS_MEMBERS = frozenset({"config.json", "metadata.json", "model.weights.h5", "model.weights.npz"})
-PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".dill", ".pt", ".pth")
 HEAD_BYTES = 264  # enough for the tar magic at offset 257
-MAX_INNER_MEMBERS = 1000
 MAGICS = (
     (b"PK\x03\x04", "zip archive"),
     (b"PK\x05\x06", "zip archive"),
@@ -33,7 +44,6 @@ MAGICS = (
     (b"\x89HDF\r\n\x1a\n", "HDF5 file"),
     (b"\x93NUMPY", "numpy array"),
 )
-OBJECT_DTYPE = re.compile(rb"'descr':\s*(?:'[|<>=]?O'|\[.*'[|<>=]?O)")
 
 
 def sniff(head: bytes) -> str | None:
@@ -50,15 +60,6 @@ def sniff(head: bytes) -> str | None:
 
 def is_archive(kind: str | None) -> bool:
     return kind is not None and kind.endswith("archive")
-
-
-def describe_base64(text: str) -> str:
-    """`a zip archive of 1234 bytes` for base64 text, by the magic of its decoded bytes."""
-    try:
-        data = base64.b64decode(text)
-    except (binascii.Error, ValueError):
-        return f"{len(text)} characters that are not base64"
-    return f"{_article(sniff(data[:HEAD_BYTES]) or 'data')} of {len(data)} bytes"
 
 
 def _article(kind: str) -> str:
@@ -88,8 +89,10 @@ def _duplicates(infos: list[zipfile.ZipInfo]) -> list[Finding]:
     ]
 
 
-def scan_folder(path: str) -> list[Finding]:
-    """Findings for the files of a model folder saved with `zipped=False` (symlinks are not followed)."""
+def scan_folder(path: str, check=None) -> list[Finding]:
+    """Findings for the files of a model folder saved with `zipped=False` (symlinks are not followed);
+    `check(relative name, path)` gives a file's findings (by default, those of a `.keras` member)."""
+    check = check or (lambda relative, full: check_member(relative, lambda: full.open("rb")))
     root = Path(path)
     findings = []
     for folder, dirs, files in os.walk(root):
@@ -99,24 +102,35 @@ def scan_folder(path: str) -> list[Finding]:
             if full.is_symlink():
                 findings.append(_member(ERROR, relative, f"is a symlink to {os.readlink(full)!r}"))
             elif full.is_file():
-                findings.extend(check_member(relative, lambda full=full: full.open("rb")))
+                findings.extend(check(relative, full))
         dirs[:] = sorted(d for d in dirs if not (Path(folder) / d).is_symlink())
     return findings
 
 
 def check_member(name: str, opener) -> list[Finding]:
-    """Findings for one member called `name`; `opener()` opens it for reading (only its head is read,
-    and a zip member is listed)."""
+    """Findings for one member called `name`; `opener()` opens it for reading (its head is read; a
+    pickle, a numpy array or a nested zip is read further, nothing extracted or unpickled)."""
     if name.startswith("/") or ".." in name.split("/") or "\\" in name:
         return [_member(ERROR, name, "has a path that leaves the archive folder")]
+    if is_python_source(name):
+        return [python_source_finding(name)]
     try:
         with opener() as handle:
-            kind = sniff(handle.read(HEAD_BYTES))
+            head = handle.read(SNIFF_BYTES)
+        kind = sniff(head)
+        if kind == "numpy array" and npy_data_offset(head) is not None:  # plain arrays are not read
+            found = npy_finding(name, read_capped(opener))
+            if found is not None:
+                return [found]
+        elif looks_like_pickle(name, head):
+            return [pickle_finding(name, read_capped(opener))]
     except Exception as exc:  # encrypted, truncated or unreadable members alike
         return [_member(ERROR, name, f"cannot be read ({exc})")]
-    if (kind or "").startswith("pickle") or name.lower().endswith(PICKLE_SUFFIXES):
-        shown = kind if (kind or "").startswith("pickle") else "pickle (by its name)"
-        return [_member(ERROR, name, f"is a {shown}: unpickling it runs code", "pickle")]
+    return _by_kind(name, kind, opener)
+
+
+def _by_kind(name: str, kind: str | None, opener) -> list[Finding]:
+    """Findings for a member that is not a pickle, by what its magic bytes say it is."""
     if name == "model.weights.h5":
         return (
             []
@@ -128,9 +142,11 @@ def check_member(name: str, opener) -> list[Finding]:
             _npz_findings(name, opener) if kind == "zip archive" else [_member(ERROR, name, "is not an npz")]
         )
     if kind is not None and is_archive(kind):
-        inside, pickles = _inner(kind, opener)
-        rule = "pickle" if pickles else "unexpected-member"
-        return [_member(ERROR, name, f"is {_article(kind)} inside the model{inside}", rule)]
+        inside, found = _inner(kind, opener)
+        finding = _member(ERROR, name, f"is {_article(kind)} inside the model{inside}")
+        if found:
+            return [replace(finding, rule="pickle", imports=imports_of(found), dangerous=dangerous_of(found))]
+        return [finding]
     if name in KERAS_MEMBERS or name.startswith("assets/"):
         return []
     what = f"a {kind}" if kind else "a file"
@@ -145,43 +161,31 @@ def _member(severity: str, name: str, message: str, rule: str = "unexpected-memb
     return Finding(severity, "", f"{name} {message}", rule=rule, member=name)
 
 
-def _inner(kind: str, opener) -> tuple[str, bool]:
-    """` (3 files; pickles: data.pkl)` for a nested zip (its members' heads are read, nothing extracted),
-    and whether it holds pickles."""
+def _inner(kind: str, opener) -> tuple[str, list]:
+    """` (3 files; pickles: data.pkl (imports ...))` for a nested zip (its pickles and object arrays
+    are read, nothing extracted), and those pickles."""
     if kind != "zip archive":
-        return ": its contents are not checked", False
+        return ": its contents are not checked", []
     try:
         with opener() as handle, zipfile.ZipFile(handle) as inner:
-            infos = [info for info in inner.infolist() if not info.is_dir()]
-            pickles = [info.filename for info in infos[:MAX_INNER_MEMBERS] if _is_pickle(inner, info)]
+            count = sum(not info.is_dir() for info in inner.infolist())
+        with opener() as handle:
+            found = zip_pickles(handle)
     except Exception:  # a damaged inner archive is reported as an archive all the same
-        return ": it cannot be listed", False
-    found = f"; pickles: {', '.join(pickles[:5])}" if pickles else ""
-    return f" ({len(infos)} files{found})", bool(pickles)
-
-
-def _is_pickle(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    if info.filename.lower().endswith(PICKLE_SUFFIXES):
-        return True
-    with archive.open(info) as handle:
-        return (sniff(handle.read(2)) or "").startswith("pickle")
+        return ": it cannot be listed", []
+    listed = f"; pickles: {describe_inner(found)}" if found else ""
+    return f" ({count} files{listed})", found
 
 
 def _npz_findings(name: str, opener) -> list[Finding]:
     """Arrays of Python objects in the npz weights: `numpy.load(allow_pickle=True)` unpickles them."""
     try:
-        with opener() as handle, zipfile.ZipFile(handle) as npz:
-            infos = npz.infolist()[:MAX_INNER_MEMBERS]
-            objects = [info.filename for info in infos if _object_array(npz, info)]
+        with opener() as handle:
+            found = zip_pickles(handle)
     except Exception:
         return [_member(ERROR, name, "cannot be listed as an npz archive")]
-    if not objects:
+    if not found:
         return []
-    message = f"holds arrays of Python objects, which are pickles: {', '.join(objects[:5])}"
-    return [_member(ERROR, name, message, "pickle")]
-
-
-def _object_array(npz: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    with npz.open(info) as handle:
-        head = handle.read(HEAD_BYTES)
-    return head.startswith(b"\x93NUMPY") and OBJECT_DTYPE.search(head) is not None
+    message = f"holds arrays of Python objects, which are pickles: {describe_inner(found)}"
+    finding = _member(ERROR, name, message, "pickle")
+    return [replace(finding, imports=imports_of(found), dangerous=dangerous_of(found))]

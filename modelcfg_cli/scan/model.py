@@ -3,7 +3,8 @@
 Looks at names and bytes only: nothing is imported, unmarshalled or unpickled, and Keras is not needed.
 The whole serialized config is walked (nested models, wrappers, RNN cells, `compile_config`, a legacy
 file's `training_config`), so a Lambda three models deep is found like one at the top. Members of a
-`.keras` archive or model folder are checked by `modelcfg_cli.scan.archive`.
+`.keras` archive or model folder are checked by `modelcfg_cli.scan.archive` (a TF.js model's folder or
+zip by `modelcfg_cli.scan.tfjs`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import NamedTuple
 from modelcfg_cli.document import MODEL_CLASSES, LayerRef, ModelDocument
 from modelcfg_cli.findings import ERROR, WARNING, Finding
 from modelcfg_cli.scan.bytecode import bytecode_names, is_bytecode
+from modelcfg_cli.scan.custom import custom_objects
 from modelcfg_cli.scan.names import KERAS_FUNCTION_NAMES, LEGACY_LAYER_NAMES, LEGACY_NAMES
 
 # Packages whose classes and functions are Keras's own or the Keras team's ecosystem: Keras 3 itself
@@ -32,7 +34,9 @@ RULES = {
     "ecosystem packages: older Keras imports that module while loading.",
     "external-graph": "A layer that loads code or a graph from elsewhere: TFSMLayer, TorchModuleWrapper, "
     "JaxLayer, FlaxLayer, a TF Hub KerasLayer, a TensorFlowOpLayer.",
-    "pickle": "A pickle in the archive or the weights: unpickling it runs code.",
+    "pickle": "A pickle in the archive or the weights (or numpy arrays of Python objects): unpickling it "
+    "runs code.",
+    "python-source": "Python source or bytecode inside the model archive or folder.",
     "unexpected-member": "A file in the .keras archive or model folder that Keras does not write there.",
     "custom-class": "A custom registered class or function: loading needs code from its package.",
 }
@@ -57,13 +61,21 @@ def scan_model(doc: ModelDocument, *, strict: bool = False, archive=None) -> lis
     from `archive`, a path or binary file, else from the document's path) or model folder. `strict` makes
     every finding an error."""
     from modelcfg_cli.scan.archive import scan_archive, scan_folder
+    from modelcfg_cli.scan.presets import scan_preset
+    from modelcfg_cli.sources.presets import is_preset
 
     findings = scan_document(doc)
     source_format = doc.origin.format
     if source_format == "keras-zip" and (archive is not None or doc.path):
         findings.extend(scan_archive(archive if archive is not None else doc.path, doc.label))
     elif source_format == "keras-dir" and doc.path:
-        findings.extend(scan_folder(doc.path))
+        findings.extend(
+            scan_preset(doc.path, scan_document) if is_preset(doc.path) else scan_folder(doc.path)
+        )
+    elif source_format == "tfjs-layers":
+        from modelcfg_cli.scan.tfjs import scan_tfjs
+
+        findings.extend(scan_tfjs(doc))
     return [replace(f, severity=ERROR) for f in findings] if strict else findings
 
 
@@ -128,6 +140,7 @@ def walk(root: object, base: str, layers: set[str]) -> Iterator[Hit]:
                 yield hit
             skipped.update(f"{pointer}/config/{key}" for key in skip)
             yield from _named_functions(value, pointer)
+            yield from custom_objects(value, pointer, Hit)
             children = [(item, f"{pointer}/{_escape(key)}") for key, item in value.items()]
         elif isinstance(value, list):
             children = [(item, f"{pointer}/{index}") for index, item in enumerate(value)]
@@ -299,6 +312,8 @@ def lambda_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
         what = f"calls Python function {function.get('config')!r} (module {function.get('module')!r})"
     elif isinstance(function, str) and config.get("function_type") == "function":
         what = f"calls Python function {function!r} (module {config.get('module')!r})"
+    elif isinstance(function, str | list) and not _has_bytecode(function):
+        what = f"runs Python code stored as text ({_shown(function)})"
     elif function is not None:
         what = f"runs marshalled Python bytecode{_names(function)}"
     else:
@@ -310,6 +325,16 @@ def lambda_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
         "output_shape",
         "mask",
     )
+
+
+def _has_bytecode(value: object) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(item, str) and is_bytecode(item) for item in items)
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_lambda_object(value: object) -> bool:
@@ -336,10 +361,10 @@ def tfsm_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
 
 
 def torch_hit(node: dict, pointer: str) -> tuple[Hit, tuple[str, ...]]:
-    from modelcfg_cli.scan.archive import describe_base64
+    from modelcfg_cli.scan.payloads import torch_module_text
 
     module = node["config"].get("module")
-    stored = describe_base64(module) if isinstance(module, str) else "a module"
+    stored = torch_module_text(module) if isinstance(module, str) else "a module"
     message = f"unpickles a PyTorch module with torch.load ({stored} stored in the config)"
     return Hit(pointer, "external-graph", ERROR, message), ("module",)
 

@@ -1,8 +1,8 @@
 """`scan --weights FILE` (and the weights file of a `model.json` pair folder): a weights file checked by
 its magic bytes and its datasets' dtypes, nothing unpickled. A pickle in disguise (`weights.h5` that is
-really a pickle) is a `pickle` error; a file that is not HDF5, or datasets of Python objects (not
-tensors: Keras never writes them), are `unexpected-member` errors, as for a `.keras` file's
-`model.weights.h5`. Findings name the weights file.
+really a pickle, of any protocol) is a `pickle` error listing what it imports; a file that is not HDF5,
+or datasets of Python objects (not tensors: Keras never writes them), are `unexpected-member` errors,
+as for a `.keras` file's `model.weights.h5`. Findings name the weights file.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from pathlib import Path
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.findings import ERROR, Finding
-from modelcfg_cli.scan.archive import HEAD_BYTES, sniff
+from modelcfg_cli.scan.archive import sniff
+from modelcfg_cli.scan.payloads import pickle_finding
+from modelcfg_cli.scan.pickles import MAX_PICKLE_BYTES, SNIFF_BYTES, is_pickle_head
 from modelcfg_cli.sources.pair import find_pair
 
 SHOWN = 5
@@ -32,11 +34,12 @@ def scan_weights_file(path: str) -> list[Finding]:
     """Findings for the weights file at `path`; a `SourceError` when it cannot be read at all."""
     try:
         with open(path, "rb") as handle:
-            kind = sniff(handle.read(HEAD_BYTES))
+            head = handle.read(SNIFF_BYTES)
+            kind = sniff(head)
+            if is_pickle_head(head):
+                return [pickle_finding(path, head + handle.read(MAX_PICKLE_BYTES))]
     except OSError as exc:
         raise SourceError(path, f"cannot read the weights file ({exc.strerror or exc})") from exc
-    if (kind or "").startswith("pickle"):
-        return [_finding(path, f"is a {kind}, not HDF5: unpickling it runs code", "pickle")]
     import h5py
 
     if kind != "HDF5 file" and not h5py.is_hdf5(path):

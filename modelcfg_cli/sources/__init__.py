@@ -1,5 +1,5 @@
-"""Read a model source (zip, folder, SavedModel folder, HDF5, JSON, YAML, stdin) into plain data, never
-importing Keras.
+"""Read a model source (zip, folder, SavedModel folder, TF.js model.json, HDF5, JSON, YAML, stdin) into
+plain data, never importing Keras.
 
 The format is told by content, not by file extension, here and only here; one module reads each
 format. Weights are never read here (see `modelcfg_cli.weights.stored`).
@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import sys
+import zipfile
 from pathlib import Path
 
 from modelcfg_cli.errors import SourceError
@@ -19,7 +20,17 @@ from modelcfg_cli.sources.pair import find_pair, read_pair
 from modelcfg_cli.sources.raw import RawModel
 from modelcfg_cli.sources.savedmodel import is_savedmodel, read_savedmodel
 from modelcfg_cli.sources.text import decode, parse_text, too_big
-from modelcfg_cli.sources.zipped import ZIP_MAGICS, read_zip
+from modelcfg_cli.sources.tfjs import (
+    TfjsFiles,
+    files_beside,
+    find_tfjs,
+    folder_files,
+    is_tfjs,
+    read_tfjs_file,
+    tfjs_json_of,
+    tfjs_model,
+)
+from modelcfg_cli.sources.zipped import ZIP_MAGICS, read_zip, tfjs_zip_files
 
 DEFAULT_MAX_CONFIG_BYTES = 256 * 1024 * 1024
 
@@ -37,6 +48,9 @@ def read_source(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -
     if path.is_dir():
         if is_savedmodel(path):
             return read_savedmodel(source, path)
+        tfjs = find_tfjs(path)
+        if tfjs is not None:
+            return read_tfjs_file(source, tfjs, max_config_bytes)
         pair = find_pair(path)
         if pair is not None:
             return read_pair(source, pair[0], max_config_bytes)
@@ -70,10 +84,24 @@ def _read_bytes(label: str, data: bytes, max_config_bytes: int, path: str | None
     if len(data) > max_config_bytes:
         raise SourceError(label, too_big(len(data), max_config_bytes))
     payload, source_format = parse_text(label, decode(label, data))
+    if is_tfjs(payload):
+        files = files_beside(Path(path), payload) if path else TfjsFiles(payload)
+        return tfjs_model(label, files, path)
     metadata = {}
     if isinstance(payload, dict):
         metadata = {k: payload[k] for k in ("keras_version", "backend") if k in payload}
     return RawModel(label, source_format, payload, metadata, path)
+
+
+def tfjs_files(path: Path, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -> TfjsFiles | None:
+    """The parts of the TF.js layers model `path` stands for (a folder, its model.json, or a zip of
+    them: Teachable Machine's download), for the readers of its weights and members; else None."""
+    json_path = tfjs_json_of(path)
+    if json_path is not None:
+        return folder_files(json_path, max_config_bytes)
+    if path.is_file() and zipfile.is_zipfile(path):
+        return tfjs_zip_files(str(path), path, max_config_bytes)
+    return None
 
 
 def read_document(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES):

@@ -24,7 +24,11 @@ def read_folder(label: str, path: Path, max_config_bytes: int) -> RawModel:
 
 
 def _read_text(path: Path, cap: int) -> str:
-    size = path.stat().st_size
-    if size > cap:
-        raise SourceError(str(path), too_big(size, cap))
-    return decode(str(path), path.read_bytes())
+    try:
+        size = path.stat().st_size
+        if size > cap:
+            raise SourceError(str(path), too_big(size, cap))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read the file ({exc.strerror or exc})") from None
+    return decode(str(path), data)

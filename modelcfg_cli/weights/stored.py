@@ -25,7 +25,9 @@ import numpy as np
 
 from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
+from modelcfg_cli.sources import tfjs_files
 from modelcfg_cli.sources.pair import find_pair
+from modelcfg_cli.weights.shards import merged_view, sharded_index
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
 CHILD_ORDER = {"forward_layer": 0, "backward_layer": 1}
@@ -49,9 +51,15 @@ class StoredTensor:
 
 def read_weights(source: str) -> dict[str, list[np.ndarray]]:
     """Every layer's arrays in `source`; empty when the source holds no weights (a JSON config).
-    A SavedModel folder's checkpoint, a `model.json` + weights pair and a tf.keras 2.13-2.15 `.keras`
-    file (whose weights are keyed by class and counter) are mapped to layers through their config."""
+    A SavedModel folder's checkpoint, a TF.js layers model's shards, a `model.json` + weights pair and a
+    tf.keras 2.13-2.15 `.keras` file (whose weights are keyed by class and counter) are mapped to layers
+    through their config."""
     path = Path(source)
+    tfjs = tfjs_files(path) if path.exists() else None
+    if tfjs is not None:
+        from modelcfg_cli.weights.tf.tfjs import read_tfjs_weights
+
+        return read_tfjs_weights(tfjs, source)
     if path.is_dir() and (path / "saved_model.pb").is_file():
         from modelcfg_cli.weights.tf.savedmodel import read_savedmodel_weights
 
@@ -81,6 +89,8 @@ def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str
     import h5py
 
     path = Path(checked_weights_file(weights))
+    if sharded_index(path) and not path.is_dir():
+        return _all_arrays(weights, envelope)
     if path.is_dir() or zipfile.is_zipfile(path):
         return read_weights(weights)
     from modelcfg_cli.weights.tf.tfkeras_zip import is_tfkeras_weights, read_tfkeras_weights
@@ -102,7 +112,7 @@ def checked_weights_file(weights: str) -> str:
     path = Path(weights)
     if not path.exists():
         raise SourceError(weights, "no such file or directory")
-    if not (path.is_dir() or zipfile.is_zipfile(path) or h5py.is_hdf5(path)):
+    if not (path.is_dir() or zipfile.is_zipfile(path) or h5py.is_hdf5(path) or sharded_index(path)):
         raise SourceError(weights, "not a weights file (expected HDF5: .weights.h5 or a Keras 2 .h5)")
     return weights
 
@@ -198,6 +208,9 @@ def open_datasets(source: str) -> Iterator[list[tuple[str, object]]]:
 def _open_weights_file(source: str, stack: ExitStack, h5py) -> tuple[Any, str]:
     """The open HDF5 file holding the weights and its layout (`keras` or `legacy`), or (None, "")."""
     path = Path(source)
+    index = sharded_index(path)
+    if index is not None:
+        return stack.enter_context(h5py.File(stack.enter_context(merged_view(index)), "r")), "keras"
     if path.is_dir():
         weights_file = path / WEIGHTS_FILE
         if not weights_file.is_file():

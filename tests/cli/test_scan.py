@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -108,7 +109,12 @@ def test_sarif_is_valid_and_ready_for_code_scanning(code_models, tmp_path, monke
     lam = next(r for r in run["results"] if r["properties"].get("layer") == "td/inner/hidden_lambda")
     assert (lam["ruleId"], lam["level"], rules[lam["ruleIndex"]]) == ("lambda", "error", "lambda")
     location = lam["locations"][0]
-    assert location["physicalLocation"]["artifactLocation"] == {"uri": "evil.keras", "uriBaseId": "%SRCROOT%"}
+    artifact = {"uri": "evil.keras", "uriBaseId": "%SRCROOT%"}
+    assert location["physicalLocation"]["artifactLocation"] == {**artifact, "index": 0}
+    digest = hashlib.sha256(evil.read_bytes()).hexdigest()
+    assert run["artifacts"] == [{"location": artifact, "hashes": {"sha-256": digest}}]
+    fingerprints = {tuple(r["partialFingerprints"]) for r in run["results"]}
+    assert fingerprints == {("primaryLocationLineHash", "modelcfgFinding/v1")}
     names = {place["fullyQualifiedName"] for place in location["logicalLocations"]}
     assert names == {"td/inner/hidden_lambda", "/config/layers/11/config/layer/config/layers/1"}
     pickled = next(r for r in run["results"] if r["ruleId"] == "pickle")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -90,10 +91,16 @@ def test_github_annotations(broken):
 
 
 def test_unknown_class_warning_then_strict_error(custom):
+    """A keras_hub class this keras-hub does not register (a newer one) is unknown."""
+    envelope = json.loads(open(custom).read())
+    envelope["config"]["layers"][-1].update(
+        class_name="FutureBackbone", registered_name="keras_hub>FutureBackbone"
+    )
+    custom = write_model(Path(custom).with_name("future.json"), envelope)
     result = invoke("validate", "--format", "json", custom)
     assert result.exit_code == 0
     [warning] = json.loads(result.stdout)["files"][0]["warnings"]
-    assert warning["class_name"] == "GPT2Backbone" and "keras_hub>GPT2Backbone" in warning["message"]
+    assert warning["class_name"] == "FutureBackbone" and "keras_hub>FutureBackbone" in warning["message"]
     assert invoke("validate", "--strict", custom).exit_code == 1
 
 

@@ -81,3 +81,11 @@ def test_the_backend_extra_holds_what_the_numpy_backend_imports():
     source = "".join(path.read_text() for path in numpy_backend.glob("*.py"))
     for module in ("jax", "scipy"):
         assert f"import {module}" in source or f"from {module}" in source
+
+
+def test_compare_without_a_backend_names_compare(tmp_path):
+    model = "examples/classifier.keras"
+    done = run_without({"scipy", "jax"}, "compare", model, model)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("modelcfg: error: compare: no Keras backend is installed"), done.stderr
+    assert "clone" not in done.stderr
