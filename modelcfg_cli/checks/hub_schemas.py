@@ -67,7 +67,7 @@ def preset_part_findings(path: str | None, strict: bool = False) -> list[Finding
 
     if not is_preset(path):
         return []
-    found = []
+    found: list[Finding] = []
     for part in preset_parts(path):
         if part.envelope is not None:
             found.extend(registered_findings(part.envelope, strict=strict, file=part.file) or [])

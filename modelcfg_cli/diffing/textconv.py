@@ -125,7 +125,7 @@ def _stdin_weights_lines(doc: ModelDocument) -> list[str]:
     handle, path = tempfile.mkstemp(prefix="modelcfg-stdin-")
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(doc.data)
+            file.write(doc.data or b"")
         return weights_lines(ModelDocument(doc.envelope, doc.metadata, doc.label, path, origin=doc.origin))
     finally:
         os.unlink(path)

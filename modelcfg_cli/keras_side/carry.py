@@ -235,10 +235,11 @@ class Carrier:
             return
         path = self.clone_path(entry)
         structural = all(outcome == NO_SLOT for outcome in lost)
-        why = self.reasons.get(entry) if structural else None
-        if why is None:
+        known = self.reasons.get(entry) if structural else None
+        if known is None:
             how = "no slot of their shape" if structural else "Keras did not load them"
-            why = f"{plural(len(lost), 'stored tensor')} did not arrive ({how})"
+            known = f"{plural(len(lost), 'stored tensor')} did not arrive ({how})"
+        why = known
         kept = count - len(lost)
         why = f"kept {kept} of {count} tensors; {why}" if kept else why
         report.add_reinitialised(path, why, self.policy.refitted(path, source, structural))

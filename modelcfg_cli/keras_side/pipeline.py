@@ -83,7 +83,7 @@ class BuildContext:
     model: Any  # a Keras model (Keras has no type information)
     keras: Any
     notes: list[str] = field(default_factory=list)
-    stream: object = None  # a `streaming.StreamState` when unchanged tensors go file to file
+    stream: Any = None  # a `streaming.StreamState` when unchanged tensors go file to file
 
     @property
     def source(self) -> ModelDocument:
@@ -109,7 +109,7 @@ class CloneResult:
 
 def plan_clone(
     source: str,
-    rules: object = None,
+    rules: Any = None,
     sets: Iterable[str] = (),
     *,
     strict: bool = False,
@@ -128,7 +128,7 @@ def plan_clone(
     return replace(plan, allow_fresh=tuple(allow_fresh))
 
 
-def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
+def rules_with_sets(rules: Any, sets: Iterable[str] = ()) -> RuleSet:
     """`rules` (any form `as_ruleset` takes), then the `--set` edits."""
     ruleset = as_ruleset(rules)
     for option in sets:
@@ -138,7 +138,7 @@ def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
 
 def plan_document(
     doc: ModelDocument,
-    rules: object = None,
+    rules: Any = None,
     sets: Iterable[str] = (),
     *,
     strict: bool = False,

@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from modelcfg_cli.weights.stored import chunks
 
@@ -31,7 +32,7 @@ class StreamState:
     """The source store (open until the clone is saved) and {id(variable): (entry path, key)} of every
     variable whose tensor is copied from it."""
 
-    store: object = None
+    store: Any = None
     streamed: dict[int, tuple[str, str]] = field(default_factory=dict)
     total_bytes: int = 0
 

@@ -21,7 +21,7 @@ def _lines(preset: dict) -> list[str]:
     out.append(f"stored layers: {len(rows)} with weights, {params:,} parameters")
     table = [_layer_cells(row) for row in rows]
     out.extend(_table(("layer", "tensors", "parameters", "shapes"), table))
-    parts = [
+    parts: list[tuple[str, ...]] = [
         (p["file"], p["class"] + (f" ({p['problem']})" if p["problem"] else "")) for p in preset["parts"]
     ]
     parts += [(item["path"], _bytes(item["bytes"])) for item in preset["assets"]]
@@ -54,7 +54,7 @@ def _table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> list[
     return ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in lines]
 
 
-def _bytes(count: int) -> str:
+def _bytes(count: float) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if count < 1024 or unit == "GiB":
             return f"{count:,} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
