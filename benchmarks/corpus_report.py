@@ -3,6 +3,8 @@
 Not a test: it reads `../shared/corpus` (or the folder given) when present. Outcomes per file:
 - loaded: `keras.saving.load_model` loads OUT, and every source layer's arrays are in it unchanged;
 - refused: exit status 1 or 2 with one line naming the custom class or the Lambda that needs user code;
+- lost: exit status 1 because `--keep-weights` would lose stored weights (nothing written; the report
+  names the layers);
 - failed: anything else (a bug).
 
     python benchmarks/corpus_report.py [CORPUS_DIR] [--out DIR]
@@ -20,6 +22,7 @@ from pathlib import Path
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 REFUSAL_MARKS = ("Lambda", "class '", "subclassed model")
+LOST_MARK = "--keep-weights would lose the stored weights"
 
 
 def corpus_files(folder: Path) -> list[Path]:
@@ -69,6 +72,8 @@ def outcome(source: Path, folder: Path) -> tuple[str, str]:
     done = run_clone(source, out)
     errors = [line for line in done.stderr.splitlines() if line.startswith("modelcfg: error:")]
     if done.returncode != 0:
+        if done.returncode == 1 and errors and LOST_MARK in errors[-1]:
+            return "lost", errors[-1].split(": ", 3)[-1]
         if len(errors) == 1 and any(mark in errors[0] for mark in REFUSAL_MARKS):
             return "refused", errors[0].split(": ", 3)[-1]
         return "failed", (errors or done.stderr.strip().splitlines() or ["no message"])[-1]

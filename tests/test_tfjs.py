@@ -262,11 +262,25 @@ def test_broken_weights_are_one_line_errors(tmp_path, case, command):
     assert_one_line_error(invoke(*args), str(broken), *fragments)
 
 
+def test_inline_weights_are_refused_not_taken_for_none(tmp_path):
+    def inline(copy: Path, spec: dict) -> None:
+        spec["weightSpecs"] = spec.pop("weightsManifest")[0]["weights"]
+        spec["weightData"] = {}
+
+    broken = _broken(tmp_path, inline)
+    assert invoke("inspect", broken).exit_code == 0  # the config reads
+    result = invoke("clone", "--keep-weights", broken, "-o", tmp_path / "out.keras")
+    assert_one_line_error(result, "weights are inline (weightSpecs and weightData)")
+
+
 def test_a_weight_that_names_no_layer_stops_the_clone(tmp_path):
     broken = _broken(tmp_path, _set_weight("name", "nowhere/gamma"))
     result = invoke("clone", "--keep-weights", broken, "-o", tmp_path / "out.keras")
     assert_one_line_error(result, "weight 'nowhere/gamma' of the weightsManifest names no layer")
     assert not (tmp_path / "out.keras").exists()
+    text = invoke("textconv", broken).stdout  # git diff still sees every tensor, by its manifest name
+    assert "weights: 12 tensors, by stored path (weight 'nowhere/gamma'" in text
+    assert "\n  nowhere/gamma 4 float32 " in text and "\n  dense_1/bias 3 float32 " in text
 
 
 def test_scan_reports_files_tensorflow_js_does_not_write(tmp_path):

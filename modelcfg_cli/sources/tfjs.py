@@ -4,7 +4,7 @@
 `tensorflowjs_converter` writes the topology as `{keras_version, backend, model_config,
 training_config}`; TensorFlow.js itself (Teachable Machine) writes the model config with `keras_version`
 (`tfjs-layers 1.3.1`) and `backend` beside `class_name`. The folder may come zipped (Teachable Machine's
-download). A `metadata.json` beside it (Teachable
+download: `sources.zipped` finds the model.json member). A `metadata.json` beside it (Teachable
 Machine's: `labels`, `modelName`, `tfjsVersion`, ...) is kept in the metadata. A TF.js *graph* model
 (`format: graph-model`, a GraphDef topology) is refused: it is a TensorFlow graph, not a Keras model.
 The weights are read by `modelcfg_cli.weights.tf.tfjs`; here the manifest is only checked.

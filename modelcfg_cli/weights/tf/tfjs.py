@@ -31,9 +31,7 @@ from modelcfg_cli.weights.tf.shapes import check_layer_shapes
 def read_tfjs_weights(files: TfjsFiles, label: str) -> dict[str, list[np.ndarray]]:
     """{layer path: arrays in Keras order} of a TF.js layers model (its parts from `sources.tfjs`)."""
     envelope = tfjs_model(label, files, None).payload
-    groups = parse_manifest(label, files.payload.get("weightsManifest"))
-    named = [pair for group in groups for pair in decode_group(label, group, files.shards)]
-    found = place_weights(label, envelope, named)
+    found = place_weights(label, envelope, manifest_arrays(files, label))
     check_layer_shapes(_reset_before_gru(envelope), found, label)
     return found
 
@@ -49,6 +47,14 @@ def _reset_before_gru(value: Any) -> Any:
     if copy.get("class_name") == "GRU" and isinstance(copy.get("config"), dict):
         copy["config"].setdefault("reset_after", False)
     return copy
+
+
+def manifest_arrays(files: TfjsFiles, label: str) -> list[tuple[str, np.ndarray]]:
+    """(name, array) of every weight of the manifest, in its order (groups one after the other)."""
+    if "weightsManifest" not in files.payload and "weightSpecs" in files.payload:
+        raise SourceError(label, "its weights are inline (weightSpecs and weightData), not shards: not read")
+    groups = parse_manifest(label, files.payload.get("weightsManifest"))
+    return [pair for group in groups for pair in decode_group(label, group, files.shards)]
 
 
 def decode_group(label: str, group: WeightGroup, shards) -> list[tuple[str, np.ndarray]]:
