@@ -11,6 +11,7 @@ then `argmax_agree` is the share of rows whose argmax is the same in both.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 

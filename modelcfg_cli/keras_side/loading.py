@@ -59,14 +59,14 @@ def load_document(
     """A document already read, as a Keras model with its weights (those of its given weights file,
     if any), named `label` (else the document's); the source is not read again unless Keras loads it."""
     source = label or doc.label
-    weights = doc.metadata.get("weights_file")
-    fmt = doc.metadata.get("format")
+    weights = doc.origin.weights_file
+    source_format = doc.origin.format
     if not doc.path:
         raise SourceError(source, "compare reads model files, not stdin (Keras loads weights from a path)")
-    if fmt in CONFIG_ONLY_FORMATS and not weights:
+    if source_format in CONFIG_ONLY_FORMATS and not weights:
         raise SourceError(source, "holds a config but no weights; compare needs stored weights on both sides")
-    if fmt in LOADABLE_FORMATS and not needs_upgrade(doc) and not weights:
-        lean = lean_load(keras, doc, not unsafe, source) if fmt in KERAS_FILE_FORMATS else None
+    if source_format in LOADABLE_FORMATS and not needs_upgrade(doc) and not weights:
+        lean = lean_load(keras, doc, not unsafe, source) if source_format in KERAS_FILE_FORMATS else None
         return LoadedModel(lean or _load_model(keras, doc.path, unsafe, source), source)
     return _upgraded(keras, doc, unsafe, source)
 
@@ -83,7 +83,7 @@ def _load_model(keras, path: str, unsafe: bool, label: str):
 def _upgraded(keras, doc: ModelDocument, unsafe: bool, source: str) -> LoadedModel:
     """The document upgraded and built like `clone --keep-weights` (`clone --weights` when it has a given
     weights file) with no rules, kept in memory."""
-    weights = doc.metadata.get("weights_file")
+    weights = doc.origin.weights_file
     plan = plan_document(doc)
     if plan.problems:
         raise CloneError(source, f"the upgraded config is not valid: {plan.problems[0]}")

@@ -150,8 +150,8 @@ def keep_weights(context) -> None:
 
 def keras3_file(doc) -> bool:
     """A `.keras` zip or folder written by Keras 3 (tf.keras 2.x wrote other keys), with no `--weights`."""
-    keras3 = doc.metadata.get("format") in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
-    return keras3 and not doc.metadata.get("weights_file")
+    keras3 = doc.origin.format in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
+    return keras3 and not doc.origin.weights_file
 
 
 def _carry_keras(context, source: str | bytes, policy) -> WeightReport | None:
