@@ -11,7 +11,6 @@ then `argmax_agree` is the share of rows whose argmax is the same in both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
