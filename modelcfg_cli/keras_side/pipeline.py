@@ -115,7 +115,7 @@ class CloneResult:
 
 def plan_clone(
     source: str,
-    rules: object = None,
+    rules: Any = None,
     sets: Iterable[str] = (),
     *,
     strict: bool = False,
@@ -134,7 +134,7 @@ def plan_clone(
     return replace(plan, allow_fresh=tuple(allow_fresh))
 
 
-def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
+def rules_with_sets(rules: Any, sets: Iterable[str] = ()) -> RuleSet:
     """`rules` (any form `as_ruleset` takes), then the `--set` edits."""
     ruleset = as_ruleset(rules)
     for option in sets:
@@ -144,7 +144,7 @@ def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
 
 def plan_document(
     doc: ModelDocument,
-    rules: object = None,
+    rules: Any = None,
     sets: Iterable[str] = (),
     *,
     strict: bool = False,
@@ -164,7 +164,7 @@ def plan_document(
     except UpgradeRefused as exc:
         raise UpgradeRefused(doc.label, exc.message) from None
     envelope = with_stored_widths(doc, envelope)
-    rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
+    rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata, origin=doc.origin)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
     findings = with_unset_hints(validate_document(rewritten, False, schema_dirs), changes)
@@ -191,7 +191,7 @@ def _upgraded(doc: ModelDocument) -> ModelDocument | None:
         envelope, _ = apply(doc.envelope, as_ruleset("builtin:keras2"), doc.metadata)
     except UpgradeRefused:
         return None
-    return document_from_payload(envelope, f"{doc.label} (upgraded)", doc.metadata)
+    return document_from_payload(envelope, f"{doc.label} (upgraded)", doc.metadata, origin=doc.origin)
 
 
 def checked_save_format(source: str, out: str, save_format: str | None) -> str:
@@ -210,13 +210,15 @@ def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) ->
     return (*steps, keep_source_weights) if keep_weights else tuple(steps)
 
 
-def output_format(out: str, fmt: str | None) -> str:
-    """`fmt`, else the format OUT's extension names; `fmt` contradicting the extension is refused (Keras
-    could not load an HDF5 file named `.keras`)."""
+def output_format(out: str, save_format: str | None) -> str:
+    """`save_format`, else the format OUT's extension names; a `save_format` that contradicts the
+    extension is refused (Keras could not load an HDF5 file named `.keras`)."""
     implied = format_by_extension(out, FORMATS)
-    if fmt and implied and fmt != implied:
-        raise UsageError(out, f"--save-format {fmt} contradicts the extension (a {implied} file name)")
-    found = fmt or implied
+    if save_format and implied and save_format != implied:
+        raise UsageError(
+            out, f"--save-format {save_format} contradicts the extension (a {implied} file name)"
+        )
+    found = save_format or implied
     if found is None:
         suffix = Path(out).suffix or "no extension"
         raise UsageError(out, f"cannot tell the format from {suffix!r}; pass --save-format keras|h5|json")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from modelcfg_cli.document import KERAS_FILE_FORMATS
-from modelcfg_cli.errors import SourceError
+from modelcfg_cli.errors import CloneError, SourceError
 from modelcfg_cli.keras_side.unread import refuse_unread_weights
 from modelcfg_cli.keras_side.weight_report import NEW_LAYER, NOT_FOUND, WeightReport, plural, shapes_text
 
@@ -20,6 +20,10 @@ KERAS1_GATES = {12: ("i", "c", "f", "o"), 9: ("z", "r", "h")}
 KERAS3_GATES = {12: ("i", "f", "c", "o"), 9: ("z", "r", "h")}
 
 NO_WEIGHTS = "weights: the source holds none; every layer starts freshly initialised"
+
+
+class NoStoredWeights(CloneError):
+    """`--keep-weights` on a source that stores no tensors (a config only): there is nothing to keep."""
 
 
 def transfer_weights(
@@ -131,6 +135,12 @@ def keep_weights(context) -> None:
         report = transfer_weights(context.model, weights, policy, renamed) if weights else None
     check_allowed(context.plan, report or WeightReport())
     if report is None or not report.stored:
+        if context.model.weights:  # a model with weights, built from a file that stores none
+            raise NoStoredWeights(
+                doc.label,
+                "--keep-weights: the source stores no weights (a config only); give the weights with "
+                "--weights FILE, or drop --keep-weights to start fresh",
+            )
         context.notes.append(NO_WEIGHTS)
         return
     if report.lost:
@@ -140,8 +150,8 @@ def keep_weights(context) -> None:
 
 def keras3_file(doc) -> bool:
     """A `.keras` zip or folder written by Keras 3 (tf.keras 2.x wrote other keys), with no `--weights`."""
-    keras3 = doc.metadata.get("format") in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
-    return keras3 and not doc.metadata.get("weights_file")
+    keras3 = doc.origin.format in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
+    return keras3 and not doc.origin.weights_file
 
 
 def _carry_keras(context, source: str | bytes, policy) -> WeightReport | None:

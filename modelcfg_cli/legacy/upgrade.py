@@ -98,7 +98,7 @@ def upgraded_with_notes(doc: ModelDocument) -> tuple[ModelDocument, list[str]]:
         envelope, notes = upgrade_envelope(doc.envelope, doc.metadata)
     except UpgradeRefused as exc:
         raise UpgradeRefused(doc.label, exc.message) from None
-    return ModelDocument(envelope, doc.metadata, doc.label, doc.path), notes
+    return ModelDocument(envelope, doc.metadata, doc.label, doc.path, origin=doc.origin), notes
 
 
 def _upgrade_model(entry: dict, notes: list[str], where: str) -> None:

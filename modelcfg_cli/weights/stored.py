@@ -121,7 +121,7 @@ def checked_weights_file(weights: str) -> str:
 def document_weights(doc) -> dict[str, list[np.ndarray]]:
     """The weights of a read `ModelDocument`: from `--weights FILE` when one was given (kept in its
     metadata as `weights_file`), else from the source itself."""
-    weights = doc.metadata.get("weights_file")
+    weights = doc.origin.weights_file
     if weights:
         return read_weights_file(weights, doc.envelope, keras_version=doc.keras_version)
     return read_weights(doc.path) if doc.path else {}
