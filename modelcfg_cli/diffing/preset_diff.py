@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import cast
 
 from modelcfg_cli.diffing.diff import MISSING, Change, DiffOptions, _compare, _Ignore
 from modelcfg_cli.sources.presets import assets, is_preset, preset_parts
@@ -27,12 +26,12 @@ def part_changes(path_a: str | None, path_b: str | None, options: DiffOptions | 
             changes.append(Change("model", None, name, _present(a), _present(b)))
             continue
         fields: list[tuple[str, object, object]] = []
-        _compare(_comparable(cast(dict | None, a)), _comparable(cast(dict | None, b)), "", ignored, fields)
+        _compare(_comparable(a), _comparable(b), "", ignored, fields)
         changes.extend(Change("model", None, f"{name}: {path}", old, new) for path, old, new in fields)
     return changes + asset_changes(path_a, path_b)
 
 
-def _comparable(envelope: dict | None) -> dict:
+def _comparable(envelope: object) -> dict:
     if not isinstance(envelope, dict):
         return {}
     return {"class_name": envelope.get("class_name"), "config": envelope.get("config")}
