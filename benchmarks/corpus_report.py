@@ -6,7 +6,9 @@ SavedModel folder it runs `dump`, `inspect`, `validate --upgrade`, `scan`, `text
 checked independently of modelcfg: every tensor stored in the source (read here with h5py, or with
 TensorFlow's checkpoint reader from `TF_PYTHON` for a SavedModel's `variables/`) must be in the clone's
 `model.weights.h5` bit for bit (Keras 1 per-gate arrays may be slices of one Keras 3 array). Where
-the corpus holds reference outputs (`reference/io.npz`), the clone must reproduce them. Clone outcomes:
+the corpus holds reference outputs (`reference/io.npz`), the clone must reproduce them; then, as a
+cross-check, `modelcfg diff SOURCE OUT --weights` must list no changed tensor and `modelcfg compare
+SOURCE OUT` must find the outputs equal. Clone outcomes:
 - all weights: exit 0 and every stored tensor found (or the source stores none);
 - refused: exit 1 or 2 with one `modelcfg: error:` line (quoted in the table);
 - failed: a traceback, exit 0 with a tensor missing or wrong outputs, or anything else (a bug).
@@ -211,11 +213,24 @@ def clone_outcome(source: Path, folder: Path) -> tuple[str, str, int]:
     lost = missing_tensors(stored, zip_arrays(out))
     if lost:
         return "MISSING", f"{len(lost)} of {len(stored)} stored tensors not in the clone: {lost[:4]}", 0
-    problem = reference_problem(source, out)
+    problem = reference_problem(source, out) or (cross_check(source, out) if stored else "")
     if problem:
         return "failed", problem, 0
     note = f"{len(stored)} stored tensors, all bit-exact" if stored else "the source stores no tensors"
     return "all weights", note, 0
+
+
+def cross_check(source: Path, out: Path) -> str:
+    """'' when `modelcfg diff --weights` lists no changed tensor and `modelcfg compare` finds the
+    outputs equal; else what they said."""
+    diff = run([str(MODELCFG), "diff", str(source), str(out), "--weights", "--format", "json"])
+    if diff.returncode not in (0, 1):
+        return "diff --weights: " + error_line(diff)
+    changed = [c for c in json.loads(diff.stdout)["changes"] if c["kind"] == "weights"]
+    if changed:
+        return f"diff --weights lists {len(changed)} changed tensors, first {changed[0]['layer']}"
+    compare = run([str(MODELCFG), "compare", str(source), str(out)])
+    return "" if compare.returncode == 0 else "compare: " + error_line(compare)
 
 
 def command_exits(source: Path) -> tuple[dict[str, int], list[str]]:
