@@ -10,7 +10,8 @@ the corpus holds reference outputs (`reference/io.npz`), the clone must reproduc
 cross-check, `modelcfg diff SOURCE OUT --weights` must list no changed tensor and `modelcfg compare
 SOURCE OUT` must find the outputs equal. Clone outcomes:
 - all weights: exit 0 and every stored tensor found (or the source stores none);
-- refused: exit 1 or 2 with one `modelcfg: error:` line (quoted in the table);
+- refused: exit 1 or 2 with one `modelcfg: error:` line (quoted in the table, without the path);
+  "refused (would lose weights)" when `--keep-weights` itself refused to lose stored tensors;
 - failed: a traceback, exit 0 with a tensor missing or wrong outputs, or anything else (a bug).
 
     python benchmarks/corpus_report.py [CORPUS_DIR] [--out DIR]
@@ -40,6 +41,7 @@ COMMANDS = {
     "scan": ["scan"],
     "textconv": ["textconv"],
 }
+LOST_MARK = "--keep-weights would lose the stored weights"
 SKIP_TOP = ("optimizer", "optimizer_weights", "metrics", "_compile_metrics", "compile_metrics")
 
 
@@ -194,11 +196,14 @@ def reference_problem(source: Path, out: Path) -> str:
 
 
 def error_line(done: subprocess.CompletedProcess) -> str:
+    """The last `modelcfg: error:` line without its prefix and path, else the last line of stderr."""
     lines = [line for line in done.stderr.splitlines() if line.startswith("modelcfg: error:")]
-    return lines[-1] if lines else (done.stderr.strip().splitlines() or ["no message"])[-1]
+    if lines:
+        return lines[-1].split(": ", 3)[-1]
+    return (done.stderr.strip().splitlines() or ["no message"])[-1]
 
 
-def clone_outcome(source: Path, folder: Path) -> tuple[str, str, int]:
+def clone_outcome(source: Path, folder: Path, stored: list[np.ndarray] | str) -> tuple[str, str, int]:
     out = folder / (source.parent.name + "__" + source.stem + ".keras")
     out.unlink(missing_ok=True)
     done = run([str(MODELCFG), "clone", str(source), "-o", str(out), "--keep-weights"])
@@ -206,8 +211,9 @@ def clone_outcome(source: Path, folder: Path) -> tuple[str, str, int]:
         return "failed", "traceback: " + error_line(done), done.returncode
     if done.returncode != 0:
         status = "refused" if done.returncode in (1, 2) and not out.exists() else "failed"
-        return status, error_line(done), done.returncode
-    stored = source_arrays(source, folder)
+        if status == "refused" and LOST_MARK in done.stderr:
+            status = "refused (would lose weights)"
+        return status, f'"{error_line(done)}"', done.returncode
     if isinstance(stored, str):
         return "unchecked", stored, 0
     lost = missing_tensors(stored, zip_arrays(out))
@@ -259,11 +265,15 @@ def main() -> int:
     print("|---" * (len(COMMANDS) + 3) + "|")
     for source in corpus_sources(args.corpus):
         exits, tracebacks = command_exits(source)
-        status, detail, code = clone_outcome(source, folder)
+        stored = source_arrays(source, folder)
+        status, detail, code = clone_outcome(source, folder, stored)
         if tracebacks:
             detail += " [internal errors: " + "; ".join(tracebacks) + "]"
         name = str(source.relative_to(args.corpus))
-        rows.append({"file": name, "exits": exits, "clone": code, "status": status, "detail": detail})
+        count = len(stored) if isinstance(stored, list) else None
+        rows.append(
+            {"file": name, "exits": exits, "clone": code, "status": status, "detail": detail, "stored": count}
+        )
         cells = " | ".join(str(exits[c]) for c in COMMANDS)
         print(f"| {name} | {cells} | {code} | {status}: {detail} |", flush=True)
     return summarise(rows, args.json)
@@ -273,11 +283,19 @@ def summarise(rows: list[dict], json_path: Path | None) -> int:
     total = len(rows)
     kept = sum(row["status"] == "all weights" for row in rows)
     missing = sum(row["status"] == "MISSING" for row in rows)
-    refused = sum(row["status"] == "refused" for row in rows)
+    refused = sum(row["status"].startswith("refused") for row in rows)
+    lost = sum(row["status"] == "refused (would lose weights)" for row in rows)
     bad = ("failed", "unchecked")
     failed = sum(row["status"] in bad or "internal errors" in row["detail"] for row in rows)
+    with_tensors = [row for row in rows if row["stored"]]
+    kept_tensors = sum(row["status"] == "all weights" for row in with_tensors)
     print(f"\ncloned with every stored weight: {kept} of {total} ({100 * kept / max(total, 1):.0f}%)")
-    print(f"refused with one line: {refused}; failed or internal errors: {failed}")
+    print(
+        f"of the {len(with_tensors)} that store tensors: {kept_tensors} "
+        f"({100 * kept_tensors / max(len(with_tensors), 1):.0f}%)"
+    )
+    print(f"refused with one line: {refused} ({lost} of them to keep from losing stored weights)")
+    print(f"failed or internal errors: {failed}")
     print(f"exit-0 clones with a stored tensor missing: {missing} (must be 0)")
     if json_path:
         json_path.write_text(json.dumps(rows, indent=1))

@@ -19,7 +19,9 @@ import pytest
 
 import modelcfg_cli
 from modelcfg_cli.keras_side.bit_check import CAST, DIFFERENT, EXACT, NO_SLOT, compare
+from modelcfg_cli.keras_side.promise import WeightsLost
 from modelcfg_cli.weights.saving_keys import layer_entries, snake_case
+from modelcfg_cli.weights.stored import read_weights
 from tests.helpers import assert_one_line_error, invoke
 from tests.legacy import keras2_functional, write_h5
 
@@ -80,6 +82,16 @@ def test_an_early_keras3_file_clones_with_every_tensor_and_its_outputs(source, t
     xs = [reference[f"x{i}"] for i in range(len(clone.inputs))]
     outputs = clone.predict(xs[0] if len(xs) == 1 else xs, verbose=0)
     np.testing.assert_allclose(outputs, reference["y0"], atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("source", EARLY_FILES, ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_the_keras_free_reader_names_early_layers_as_the_config_does(source):
+    reference = np.load(source.with_suffix(".npz"))
+    mapping = json.loads(source.with_suffix(".json").read_text())["layers"]
+    stored = read_weights(str(source))
+    assert sorted(stored) == sorted(mapping)
+    for path, indices in mapping.items():
+        assert _bits(stored[path]) == _bits(reference[f"w{i}"] for i in indices), path
 
 
 def test_keys_repeat_saving_lib_class_and_counter_in_tracking_order():
@@ -167,13 +179,30 @@ def test_the_count_is_what_the_clone_holds_after_a_shape_change(mlp, tmp_path, n
     assert all(line.endswith("; by the rules") for line in result.notes[1:])
 
 
-def test_the_count_after_unwrap_leaves_out_the_wrapper_and_the_reshaped_head(bi, tmp_path):
+def test_unwrap_keeps_the_forward_direction_and_counts_exactly(bi, tmp_path):
     out = tmp_path / "unwrapped.keras"
     rules = {"rules": [{"match": {"name": "bi"}, "unwrap": True}]}
     result = modelcfg_cli.clone(bi, out, rules, keep_weights=True)
-    assert carried_for_real(bi, out) == 1  # the head's bias; its kernel is 4x2 now, the LSTM starts fresh
-    assert result.notes[0] == "weights: kept 1 of 8 tensors in 1 layer; 2 re-initialised, 0 dropped"
-    assert "  re-initialised bi: class changed: Bidirectional -> LSTM; by the rules" in result.notes
+    assert carried_for_real(bi, out) == 4  # the forward LSTM's 3 and the head's bias (its kernel is 4x2 now)
+    assert result.notes[0] == "weights: kept 4 of 8 tensors in 2 layers; 2 re-initialised, 0 dropped"
+    why = "kept 3 of 6 tensors; class changed: Bidirectional -> LSTM (the inner layer's weights kept)"
+    assert f"  re-initialised bi: {why}; by the rules" in result.notes
+    forward = load(bi).get_layer("bi").forward_layer.get_weights()
+    assert _bits(load(out).get_layer("bi").get_weights()) == _bits(forward)
+
+
+def test_unwrapping_time_distributed_keeps_every_tensor_and_the_outputs(tmp_path):
+    layers = keras.layers
+    inputs = keras.Input((4, 3))
+    model = keras.Model(inputs, layers.TimeDistributed(layers.Dense(2), name="td")(inputs))
+    source = _randomised(model, tmp_path / "td.keras")
+    out = tmp_path / "dense.keras"
+    result = modelcfg_cli.clone(
+        source, out, {"rules": [{"match": {"name": "td"}, "unwrap": True}]}, keep_weights=True
+    )
+    assert result.notes[0] == "weights: kept 2 of 2 tensors in 1 layer"
+    x = np.random.default_rng(0).normal(size=(2, 4, 3)).astype("float32")
+    np.testing.assert_array_equal(load(out).predict(x, verbose=0), load(source).predict(x, verbose=0))
 
 
 def test_the_bit_check_tells_exact_cast_different_and_no_slot():
@@ -214,10 +243,11 @@ def test_a_layer_whose_weights_are_not_found_fails_with_the_report_first(fc2_mis
     result = invoke("clone", fc2_missing, "-o", out, "--keep-weights")
     assert result.exit_code == 1
     assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
-    lines = result.stderr.splitlines()
-    assert lines[-3:] == [
+    assert result.stdout.splitlines()[-2:] == [  # the report on stdout, as on success
         "weights: kept 2 of 2 tensors in 1 layer; 1 re-initialised, 0 dropped; 1 lost",
         "  re-initialised fc2: its stored weights were not found; lost: no rule asked for it",
+    ]
+    assert result.stderr.splitlines() == [
         f"modelcfg: error: {fc2_missing}: --keep-weights would lose the stored weights of fc2; "
         "nothing written (--allow-fresh LAYER lets a layer start fresh)",
     ]
@@ -242,7 +272,7 @@ def test_a_stored_layer_the_clone_lacks_fails_unless_allowed(mlp, tmp_path):
     out = tmp_path / "out.keras"
     result = invoke("clone", source, "-o", out, "--keep-weights")
     assert result.exit_code == 1 and not out.exists()
-    assert "  dropped dense_7: 1 tensor not in the clone; lost: no rule asked for it" in result.stderr
+    assert "  dropped dense_7: 1 tensor not in the clone; lost: no rule asked for it" in result.stdout
 
 
 def test_a_layer_the_rules_remove_is_dropped_by_the_rules(mlp, tmp_path):
@@ -293,7 +323,7 @@ def test_a_legacy_layer_without_stored_weights_fails(tmp_path):
     assert result.exit_code == 1
     assert (
         "  re-initialised dense_2: its stored weights were not found; lost: no rule asked for it"
-        in result.stderr
+        in result.stdout
     )
 
 
@@ -304,7 +334,7 @@ def test_a_shape_the_upgrade_cannot_keep_fails_but_a_rule_that_changes_it_passes
     assert result.exit_code == 1
     assert (
         "  re-initialised dense_2: shape changed: [4x2, 2] -> [3x2, 2]; lost: no rule asked for it"
-        in result.stderr
+        in result.stdout
     )
     result = invoke(
         "clone", source, "-o", tmp_path / "out.keras", "--keep-weights", "--set", "layers.dense_2.units=4"
@@ -340,3 +370,50 @@ def test_plain_npz_weights_are_refused_too(mlp, tmp_path):
     source = with_npz(mlp, tmp_path / "npz.keras", {"w": np.zeros(3)})
     result = invoke("clone", source, "-o", tmp_path / "out.keras", "--keep-weights")
     assert_one_line_error(result, "model.weights.npz", "not read")
+
+
+def test_a_dtype_policy_casts_and_the_count_says_so(mlp, tmp_path):
+    result = modelcfg_cli.clone(
+        mlp, tmp_path / "bf16.keras", sets=["model.dtype_policy=bfloat16"], keep_weights=True
+    )
+    assert result.notes[0] == "weights: kept 4 of 4 tensors in 2 layers (4 cast to the new dtype)"
+
+
+@keras.saving.register_keras_serializable(package="promise_test")
+class ShiftingDense(keras.layers.Dense):
+    """A Dense whose loading changes what was stored: the tensor has a slot but does not arrive."""
+
+    def load_own_variables(self, store):
+        super().load_own_variables(store)
+        self.kernel.assign(self.kernel + 1.0)
+
+
+@pytest.fixture
+def shifty(tmp_path) -> Path:
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, ShiftingDense(2, name="shifty")(keras.layers.Dense(3, name="plain")(inputs)))
+    return _randomised(model, tmp_path / "shifty.keras")
+
+
+def test_a_tensor_that_fits_but_arrives_changed_is_lost(shifty, tmp_path):
+    """Loaded into memory (an `.h5` output is not streamed), the layer's own loading changes the kernel."""
+    with pytest.raises(WeightsLost) as caught:
+        modelcfg_cli.clone(shifty, tmp_path / "out.h5", keep_weights=True)
+    assert caught.value.report_lines == [
+        "weights: kept 3 of 4 tensors in 2 layers; 1 re-initialised, 0 dropped; 1 lost",
+        "  re-initialised shifty: kept 1 of 2 tensors; 1 stored tensor did not arrive"
+        " (the clone holds other values); lost: no rule asked for it",
+    ]
+    assert not (tmp_path / "out.h5").exists()
+
+
+def test_a_streamed_keras_clone_holds_the_stored_bytes_themselves(shifty, tmp_path):
+    """Into a `.keras` file an unchanged layer's tensors are copied from the source file, not loaded."""
+    out = tmp_path / "out.keras"
+    result = modelcfg_cli.clone(shifty, out, keep_weights=True)
+    assert result.notes[0] == "weights: kept 4 of 4 tensors in 2 layers"
+    with zipfile.ZipFile(shifty) as a, zipfile.ZipFile(out) as b:
+        old_bytes, new_bytes = a.read("model.weights.h5"), b.read("model.weights.h5")
+    with h5py.File(io.BytesIO(old_bytes)) as old, h5py.File(io.BytesIO(new_bytes)) as new:
+        for name in ("layers/dense/vars/0", "layers/dense/vars/1", "layers/shifting_dense/vars/0"):
+            assert old[name][()].tobytes() == new[name][()].tobytes(), name

@@ -99,7 +99,7 @@ def clone_command(ctx, no_upgrade, report, report_alias, save_format, rules_file
     atomically, reloaded and checked. With no rules it is keras.models.clone_model: the same config,
     fresh weights.
     """
-    from modelcfg_cli.keras_side.clone import CloneRequest, run_clone
+    from modelcfg_cli.keras_side.clone import CloneRequest
 
     if report_alias:
         click.echo(f"modelcfg: warning: --report {report_alias} is now --format {report_alias}", err=True)
@@ -109,17 +109,28 @@ def clone_command(ctx, no_upgrade, report, report_alias, save_format, rules_file
         upgrade=not no_upgrade,
         save_format=save_format or ctx.meta.get("old_save_format"),
     )
-    ctx.exit(show_run(run_clone(request), request, report or report_alias or "text", color_of(ctx)))
+    color = color_of(ctx)
+    ctx.exit(show_run(_run_showing_stages(request, color), request, report or report_alias or "text", color))
+
+
+def _run_showing_stages(request, color: str):
+    """`run_clone`, its stages (building, carrying weights, saving, checking) shown on a terminal."""
+    from modelcfg_cli.keras_side.clone import run_clone
+    from modelcfg_cli.keras_side.stages import listening
+    from modelcfg_cli.output.progress import stage_status
+
+    with stage_status(color) as show, listening(show):
+        return run_clone(request)
 
 
 def show_run(run, request, report: str, color: str) -> int:
     """Report how far the clone went; the exit code."""
     if run.result is None and run.refused is None:
         return _stop_before_build(run.plan, request, report, color)
-    if run.refused is not None:
-        _show(run.plan, None, report, color, to_stderr=True)
+    if run.refused is not None:  # the report on stdout as on success; the error on stderr
+        _show(run.plan, None, report, color)
         for line in getattr(run.refused, "report_lines", ()):  # the weight report of `WeightsLost`
-            click.echo(line, err=True)
+            click.echo(line)
         click.echo(f"modelcfg: error: {run.refused}", err=True)
         for problem in run.refused.problems:
             click.echo(f"  {problem}", err=True)
@@ -146,7 +157,7 @@ def _show_check(check, quiet_stdout: bool) -> int:
 def _stop_before_build(plan, request, report: str, color: str) -> int:
     """A dry run's report, or the problems that keep the rewritten model from being built."""
     refused = bool(plan.problems) and not request.dry_run
-    _show(plan, None, report, color, to_stderr=refused)
+    _show(plan, None, report, color)
     if refused:
         count = len(plan.problems)
         click.echo(
@@ -156,7 +167,8 @@ def _stop_before_build(plan, request, report: str, color: str) -> int:
     return exit_code(bool(plan.problems))
 
 
-def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> None:
+def _show(plan, result, report: str, color: str) -> None:
+    """The clone's report on stdout (the rules' changes, the result), whether or not it was refused."""
     from modelcfg_cli.output import print_segments
     from modelcfg_cli.output.clone_report import as_json, plan_lines, result_line
 
@@ -167,4 +179,5 @@ def _show(plan, result, report: str, color: str, to_stderr: bool = False) -> Non
     if result is not None:
         lines.append(result_line(result))
         lines.extend([[(note, "")] for note in result.notes])
-    print_segments(lines, color, sys.stderr if to_stderr else sys.stdout)
+    print_segments(lines, color, sys.stdout)
+    sys.stdout.flush()  # before an error line on stderr

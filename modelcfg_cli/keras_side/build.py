@@ -35,6 +35,9 @@ def instantiate(keras, envelope: dict, safe_mode: bool, label: str):
     return model
 
 
+OP_MODULES = ("numpy", "math", "nn", "core", "linalg", "image")
+
+
 def built_config(model, label: str) -> dict:
     """The serialized form of the model Keras built (Keras's canonical spelling of every value)."""
     try:
@@ -56,6 +59,13 @@ def keras_error(label: str, exc: Exception) -> CloneError:
     """One line for a Keras failure; an unknown class names the class and the fix."""
     text = str(exc)
     missing = next(filter(None, (MISSING_CLASS.search(str(cause)) for cause in _chain(exc))), None)
+    if missing and _is_keras_op(missing.group(1) or missing.group(2)):
+        return CloneError(
+            label,
+            f"Keras cannot rebuild the op layer {missing.group(1) or missing.group(2)!r}: the legacy .h5 "
+            "format cannot store a keras.ops operation used as a layer (Keras 3 writes one for "
+            "Embedding(mask_zero=True)); save the original model as .keras instead",
+        )
     if missing:
         name = missing.group(1) or missing.group(2)
         return CloneError(
@@ -69,6 +79,15 @@ def keras_error(label: str, exc: Exception) -> CloneError:
         )
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
     return CloneError(label, f"Keras could not instantiate the model: {type(exc).__name__}: {first}")
+
+
+def _is_keras_op(name: str) -> bool:
+    """True for a class of `keras.ops` (`NotEqual`, `Cast`, ...): an operation, not a layer."""
+    from keras.src import ops
+    from keras.src.ops.operation import Operation
+
+    found = (getattr(getattr(ops, module, None), name, None) for module in OP_MODULES)
+    return any(isinstance(item, type) and issubclass(item, Operation) for item in found)
 
 
 def _chain(exc: BaseException | None):

@@ -121,10 +121,35 @@ class Carrier:
             if isinstance(layer, self.keras.Model) and hasattr(layer, "layers"):
                 self.carry_model(layer, path, source)
                 return
+            inner = self.unwrapped(layer, entry, path, source)
+            if inner is not None:
+                self.placed.append((layer, inner))
+                return
             self.match(layer, entry, path, source)
         elif not self.streamed(layer, entry) and not self.load(layer, entry):
             self.match(layer, entry, path, source)
         self.placed.append((layer, entry))
+
+    def unwrapped(self, layer, entry: str, path: str, source: str) -> str | None:
+        """`unwrap` put a wrapper's inner layer in its place: the source sub-entry whose tensors fit the
+        clone layer exactly (`forward_layer` of a Bidirectional, `layer` of TimeDistributed), loaded
+        from there; None when the class is the same or no sub-entry fits."""
+        from keras.src.saving.saving_lib import _save_state
+
+        before, after = self.source_classes.get(source), self.clone_classes.get(path)
+        group = self.store.h5_file.get(entry)
+        if before == after or group is None:
+            return None
+        for child in sorted((k for k in group if k not in ("vars", "layers")), key=_inner_first):
+            sub = f"{entry}/{child}"
+            layout = store_classes()[1]()
+            _save_state(layer, layout, None, sub, visited_saveables=set())
+            wanted, stored = layout.shapes(), self.stored_shapes(sub)
+            fits = wanted and set(wanted) == set(stored) and all(_fits(stored[k], wanted[k]) for k in wanted)
+            if fits and self.load(layer, sub):
+                self.reasons[entry] = f"class changed: {before} -> {after} (the inner layer's weights kept)"
+                return sub
+        return None
 
     def streamed(self, layer, entry: str) -> bool:
         """With a `StreamState` (`streaming.py`): the layer's tensors are copied from the source file
@@ -230,14 +255,14 @@ class Carrier:
         """Report a source layer some of whose tensors are not in the clone, with the policy's verdict."""
         source = self.entries.get(entry, entry or "(model)")
         if not self.covered(entry):
-            why = f"{plural(len(lost), 'tensor')} not in the clone"
-            report.add_dropped(source, why, self.policy.dropped(source))
+            gone = f"{plural(len(lost), 'tensor')} not in the clone"
+            report.add_dropped(source, gone, self.policy.dropped(source))
             return
         path = self.clone_path(entry)
         structural = all(outcome == NO_SLOT for outcome in lost)
-        why = self.reasons.get(entry) if structural else None
+        why: str | None = self.reasons.get(entry) if structural else None
         if why is None:
-            how = "no slot of their shape" if structural else "Keras did not load them"
+            how = "no slot of that shape" if structural else "the clone holds other values"
             why = f"{plural(len(lost), 'stored tensor')} did not arrive ({how})"
         kept = count - len(lost)
         why = f"kept {kept} of {count} tensors; {why}" if kept else why
@@ -264,6 +289,11 @@ class Carrier:
             return self.entries.get(entry, entry)
         rest = self.entries.get(entry, entry)[len(self.entries.get(parent, parent)) :]
         return self.used[parent] + rest
+
+
+def _inner_first(child: str) -> tuple:
+    """A wrapper's inner layer first: Bidirectional's forward direction, then TimeDistributed's layer."""
+    return ({"forward_layer": 0, "layer": 1}.get(child, 2), child)
 
 
 def _items(entries: dict[str, dict[str, object]]):

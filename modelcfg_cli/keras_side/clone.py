@@ -21,6 +21,7 @@ from modelcfg_cli.keras_side.pipeline import (
     plan_clone,
     post_build_steps,
 )
+from modelcfg_cli.keras_side.stages import stage
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES
 
 
@@ -104,6 +105,7 @@ def run_clone(request: CloneRequest, post_build: Iterable[PostBuildStep] = ()) -
     options = CompareOptions(
         request.atol, request.rtol, unsafe=request.unsafe, max_config_bytes=request.max_config_bytes
     )
+    stage("comparing outputs (--check)")
     check = check_clone_outputs(plan.source, result.out, options)
     return CloneRun(plan, result, check=check)
 

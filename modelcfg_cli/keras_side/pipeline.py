@@ -26,6 +26,7 @@ from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.preset_out import check_preset_output
 from modelcfg_cli.keras_side.quiet import H5_NOTE
 from modelcfg_cli.keras_side.savers import FileSaver, PresetSaver, is_preset_path
+from modelcfg_cli.keras_side.stages import stage
 from modelcfg_cli.keras_side.streaming import build_model, settle, stream_for
 from modelcfg_cli.keras_side.transfer import keep_weights as keep_source_weights
 from modelcfg_cli.keras_side.transfer import keras3_file
@@ -34,12 +35,14 @@ from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
+from modelcfg_cli.rules.hints import with_unset_hints
 from modelcfg_cli.rules.model import RuleSet
 from modelcfg_cli.rules.model_actions import quantized_policy
 from modelcfg_cli.rules.setcli import parse_set
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 from modelcfg_cli.weights.given_file import with_weights_file
 
+STEP_STAGES = {"keep_weights": "carrying the weights", "quantize_step": "quantizing"}
 FORMATS = {**{suffix: save_format for save_format, suffix in SUFFIXES.items()}, ".hdf5": "h5"}
 
 
@@ -158,9 +161,9 @@ def plan_document(
     except UpgradeRefused as exc:
         raise UpgradeRefused(doc.label, exc.message) from None
     rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
-    findings = validate_document(rewritten, False, schema_dirs)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
+    findings = with_unset_hints(validate_document(rewritten, False, schema_dirs), changes)
     mode = quantized[0] if quantized else None
     return ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded)
 
@@ -228,9 +231,11 @@ def build(
             "cannot be revived: rewrite the Lambda as a layer)",
         )
     chosen = choose_backend(backend)
+    stage("importing Keras")
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
     stream = stream_for(plan, save_format, tuple(post_build), keep_source_weights, keras3_file)
+    stage("building the model")
     model = build_model(keras, envelope, not unsafe, label, stream)
     context = BuildContext(plan, model, keras, portable_notes, stream=stream)
     try:
@@ -259,10 +264,12 @@ def save_and_check(context: BuildContext, out: str, save_format: str, safe_mode:
     OUT (nothing is left behind on failure)."""
     keras, plan = context.keras, context.plan
     built = built_config(context.model, plan.source.label)
+    stage(f"saving {out}")
     temp = saver.save(keras, context.model, out)
     if save_format == "h5":
         context.notes.append(H5_NOTE)
     try:
+        stage("checking the saved model")
         saved = saver.reload(keras, temp, safe_mode, out)
         wrong, notes = check_clone(keras, plan.changes, built, saved)
         if wrong:
@@ -290,4 +297,5 @@ def quantize_step(context: BuildContext) -> None:
 def after_build(context: BuildContext, steps: Iterable[PostBuildStep]) -> None:
     """The post-build hook: each step (e.g. the weight carry-over) edits `context.model`."""
     for step in steps:
+        stage(STEP_STAGES.get(getattr(step, "__name__", ""), "after the build"))
         step(context)

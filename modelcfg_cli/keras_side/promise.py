@@ -92,10 +92,10 @@ def fresh_policy(plan, allowed: tuple[str, ...] = ()) -> FreshPolicy:
     source when the built-in upgrade ran."""
     baseline = plan.upgraded or plan.source
     changes = diff(baseline, plan.rewritten)
-    touched = {c.layer for c in changes if c.layer is not None and c.kind not in ("renamed", "removed")}
-    renamed = {c.layer: _renamed_path(c.layer, c.new) for c in changes if c.kind == "renamed"}
-    touched = {renamed.get(path, path) for path in touched}
-    removed = frozenset(c.layer for c in changes if c.kind == "removed")
+    by_layer = [(c, c.layer) for c in changes if c.layer is not None]
+    renamed = {layer: _renamed_path(layer, c.new) for c, layer in by_layer if c.kind == "renamed"}
+    touched = {renamed.get(layer, layer) for c, layer in by_layer if c.kind not in ("renamed", "removed")}
+    removed = frozenset(layer for c, layer in by_layer if c.kind == "removed")
     any_dtype = any(c.layer is None and c.path == "dtype_policy" for c in changes)
     sources = frozenset(ref.path_str for ref in plan.source.layers()) | {
         ref.path_str for ref in baseline.layers()

@@ -35,7 +35,7 @@ def scan_source(source: str, options: ScanOptions) -> FileReport:
     try:
         if source == "-":
             data = sys.stdin.buffer.read()
-            doc = read_document_bytes("<stdin>", data, options.max_config_bytes)
+            doc = read_document_bytes("-", data, options.max_config_bytes)
             archive, digest = io.BytesIO(data), sha256_bytes(data) if options.hashes else None
         else:
             doc = read_document(source, options.max_config_bytes)

@@ -41,7 +41,7 @@ def read_source(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -
     """Read `source` (a path, or `-` for stdin) and return its parsed config and metadata."""
     if source == "-":
         data = sys.stdin.buffer.read()
-        return dataclasses.replace(_read_bytes("<stdin>", data, max_config_bytes, None), data=data)
+        return dataclasses.replace(_read_bytes("-", data, max_config_bytes, None), data=data)
     path = Path(source)
     if not path.exists():
         raise SourceError(source, "no such file or directory")

@@ -27,6 +27,7 @@ from modelcfg_cli.document import CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE
 from modelcfg_cli.errors import SourceError
 from modelcfg_cli.sources import tfjs_files
 from modelcfg_cli.sources.pair import find_pair
+from modelcfg_cli.weights.saving_keys import layer_entries
 from modelcfg_cli.weights.shards import merged_view, sharded_index
 
 SAVED_BY = (CONFIG_FILE, METADATA_FILE)
@@ -180,7 +181,9 @@ def open_tensors(source: str, envelope: dict | None = None) -> Iterator[list[Sto
             tensors = None
             if handle is not None:
                 tensors = (
-                    _keras3_tensors(handle, source) if kind == "keras" else _legacy_tensors(handle, envelope)
+                    _keras3_tensors(handle, source, envelope)
+                    if kind == "keras"
+                    else _legacy_tensors(handle, envelope)
                 )
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             raise SourceError(source, f"cannot read the weights ({exc})") from exc
@@ -294,7 +297,9 @@ class FileWindow:
 # -- Keras 3 layout -------------------------------------------------------------------------------
 
 
-def _keras3_tensors(handle, source: str) -> list[StoredTensor]:
+def _keras3_tensors(handle, source: str, envelope: dict | None = None) -> list[StoredTensor]:
+    """Layers by the names stored beside their weights, or (Keras 3.0-3.5 stored none) by the keys
+    `saving_lib` derived from the config (`envelope`, else the source's own `config.json`)."""
     layers = handle.get("layers")
     if layers is None:
         if any("_layer_checkpoint_dependencies" in key for key in handle):
@@ -304,19 +309,29 @@ def _keras3_tensors(handle, source: str) -> list[StoredTensor]:
             )
         return []
     found: list[StoredTensor] = []
-    _collect_layers(layers, (), found)
+    _collect_layers(layers, (), found, _keyed_layers(layers, source, envelope), "layers")
     return found
 
 
-def _collect_layers(group, prefix: tuple[str, ...], found: list) -> None:
+def _keyed_layers(layers, source: str, envelope: dict | None) -> dict[str, str]:
+    """{entry path: layer path} from the config, for a file whose layers carry no stored names."""
+    if any(_vars_name(layers[key]) for key in layers):
+        return {}
+    if envelope is None and (Path(source).is_dir() or zipfile.is_zipfile(source)):
+        envelope = _saved_by(_config_files(source))[0]
+    return layer_entries(envelope) if envelope else {}
+
+
+def _collect_layers(group, prefix: tuple[str, ...], found: list, keyed: dict, entry: str) -> None:
     for key in group:
-        layer = group[key]
-        path = (*prefix, _vars_name(layer) or key)
+        layer, where = group[key], f"{entry}/{key}"
+        name = _vars_name(layer)
+        path = tuple(keyed[where].split("/")) if name is None and where in keyed else (*prefix, name or key)
         layer_path = "/".join(path)
-        for index, (name, dataset) in enumerate(_datasets_of(layer, "")):
-            found.append(StoredTensor(layer_path, index, name, dataset))
+        for index, (weight, dataset) in enumerate(_datasets_of(layer, "")):
+            found.append(StoredTensor(layer_path, index, weight, dataset))
         if "layers" in layer:
-            _collect_layers(layer["layers"], path, found)
+            _collect_layers(layer["layers"], path, found, keyed, f"{where}/layers")
 
 
 def _vars_name(group) -> str | None:

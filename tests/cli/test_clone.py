@@ -67,7 +67,8 @@ def test_invalid_rewrite_exits_1_and_writes_nothing(saved_models, tmp_path):
         "clone", saved_models["sequential"]["keras"], "-o", out, "--set", "layers.dense_2.units=-1"
     )
     assert result.exit_code == 1
-    assert "units must be an integer >= 1, got -1" in result.stderr
+    assert "units must be an integer >= 1, got -1" in result.stdout  # the report: stdout, as on success
+    assert result.stderr.strip().endswith("1 problem(s) in the rewritten model; nothing written")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -75,7 +76,8 @@ def test_strict(saved_models, tmp_path):
     path = rules_file(tmp_path, "rules:\n  - match: {class_name: GRU}\n    freeze: true\n")
     out = tmp_path / "out.keras"
     result = invoke("clone", saved_models["sequential"]["keras"], "-o", out, "--rules", path, "--strict")
-    assert result.exit_code == 1 and "rule matched no layer" in result.stderr and not out.exists()
+    assert result.exit_code == 1 and "rule matched no layer" in result.stdout and not out.exists()
+    assert result.stderr.startswith("modelcfg: error: ")
     result = invoke("clone", saved_models["sequential"]["keras"], "-o", out, "--rules", path)
     assert result.exit_code == 0 and out.exists()
 
