@@ -46,7 +46,7 @@ def memory_row(label: str, ours: tuple[float, float], theirs: tuple[float, float
 def main(repeat: int = 1) -> list[str]:
     path = keras_model("memory_680mb", MODEL)
     size = path.stat().st_size / 2**20
-    rows = []
+    rows: list[str] = []
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
         ours_out, theirs_out = Path(folder, "ours.keras"), Path(folder, "theirs.keras")
         clone = modelcfg("clone", str(path), "-o", str(ours_out), "--keep-weights")
@@ -56,9 +56,8 @@ def main(repeat: int = 1) -> list[str]:
         ours = measure(modelcfg("compare", str(path), str(ours_out)), repeat=repeat)
         theirs = measure([*python(COMPARE_BASELINE), str(path), str(theirs_out)], repeat=repeat)
         rows.append(memory_row("compare with its clone", ours, theirs, size))
-    return rows
+    return [HEADER, *rows]
 
 
 if __name__ == "__main__":
-    print(HEADER)
     print("\n".join(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)))

@@ -22,7 +22,7 @@ COMMAND_SUITES = (
     "bench_weights",
     "bench_compare",
 )
-OWN_TABLE_SUITES = ("bench_diff", "bench_scale")
+OWN_TABLE_SUITES = ("bench_diff", "bench_scale", "bench_memory")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from modelcfg_cli.errors import SourceError, UsageError
 CONFIG_FILE = "config.json"
 METADATA_FILE = "metadata.json"
 WEIGHTS_FILE = "model.weights.h5"
+SHARD_INDEX = "model.weights.json"  # sharded weights: the index of `model_00000.weights.h5`, ...
 KERAS_TENSOR = "__keras_tensor__"
 KERAS_FILE_FORMATS = ("keras-zip", "keras-dir")
 MODEL_CLASSES = frozenset({"Functional", "Sequential", "Model"})

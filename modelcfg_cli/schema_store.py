@@ -103,3 +103,19 @@ def find_schema(name: str) -> str:
     close = difflib.get_close_matches(wanted, names, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `modelcfg schema --list` shows them all"
     raise UsageError(None, f"no bundled schema named {name!r}{hint}")
+
+
+HUB_SCHEMAS = "keras_hub.schema.json"  # keras-hub's classes, by registered name (scripts/hubschemas.py)
+
+
+@cache
+def _schemas() -> dict:
+    entry = schema_root().joinpath(HUB_SCHEMAS)
+    if not entry.is_file():
+        return {}
+    return json.loads(entry.read_text(encoding="utf-8")).get("$defs", {})
+
+
+def schema_for_class(registered: object) -> dict | None:
+    """The constructor schema of a keras-hub class by its registered name, or None."""
+    return _schemas().get(registered) if isinstance(registered, str) else None

@@ -10,27 +10,9 @@ preprocessor, task) are checked the same way, each finding named by its file.
 from __future__ import annotations
 
 import difflib
-import json
-from functools import cache
 
 from modelcfg_cli.findings import ERROR, WARNING, Finding
-
-FILE_NAME = "keras_hub.schema.json"
-
-
-@cache
-def _schemas() -> dict:
-    from modelcfg_cli.schema_store import schema_root
-
-    entry = schema_root().joinpath(FILE_NAME)
-    if not entry.is_file():
-        return {}
-    return json.loads(entry.read_text(encoding="utf-8")).get("$defs", {})
-
-
-def schema_for_class(registered: object) -> dict | None:
-    """The constructor schema of a keras-hub class by its registered name, or None."""
-    return _schemas().get(registered) if isinstance(registered, str) else None
+from modelcfg_cli.schema_store import schema_for_class
 
 
 def registered_findings(entry: dict, pointer: str = "", *, strict: bool = False, file: str | None = None):
@@ -65,9 +47,9 @@ def preset_part_findings(path: str | None, strict: bool = False) -> list[Finding
     """The part configs of a keras-hub preset folder, each against its class's schema."""
     from modelcfg_cli.sources.presets import is_preset, preset_parts
 
-    if not is_preset(path):
+    if path is None or not is_preset(path):
         return []
-    found = []
+    found: list[Finding] = []
     for part in preset_parts(path):
         if part.envelope is not None:
             found.extend(registered_findings(part.envelope, strict=strict, file=part.file) or [])

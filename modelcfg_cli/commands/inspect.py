@@ -44,5 +44,8 @@ def inspect_command(ctx, source, fmt, depth, wide, output, max_config_bytes):
     if output and fmt == "text":
         raise UsageError(output, "-o needs --format json, mermaid, dot or svg")
     width = None if wide or output else terminal_width()
-    view = InspectView(read_document(source, max_config_bytes), depth, width)
+    from modelcfg_cli.weights.preset_summary import preset_summary
+
+    doc = read_document(source, max_config_bytes)
+    view = InspectView(doc, depth, width, preset_summary(doc) if fmt in ("text", "json") else None)
     emit(RENDERERS[fmt], view, color=color_of(ctx), output=output, protect=(source,))

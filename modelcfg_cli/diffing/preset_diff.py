@@ -13,7 +13,7 @@ from modelcfg_cli.sources.presets import assets, is_preset, preset_parts
 
 def part_changes(path_a: str | None, path_b: str | None, options: DiffOptions | None = None) -> list[Change]:
     """The differences between the parts of two presets; none unless both are presets."""
-    if not (is_preset(path_a) and is_preset(path_b)):
+    if path_a is None or path_b is None or not (is_preset(path_a) and is_preset(path_b)):
         return []
     options = options or DiffOptions()
     ignored = _Ignore(options.ignore, new_fields=options.ignore_new_fields)
@@ -26,7 +26,7 @@ def part_changes(path_a: str | None, path_b: str | None, options: DiffOptions | 
             changes.append(Change("model", None, name, _present(a), _present(b)))
             continue
         fields: list[tuple[str, object, object]] = []
-        _compare(_comparable(a), _comparable(b), "", ignored, fields)
+        _compare(_comparable(a), _comparable(b), "", ignored, fields)  # type: ignore[arg-type]
         changes.extend(Change("model", None, f"{name}: {path}", old, new) for path, old, new in fields)
     return changes + asset_changes(path_a, path_b)
 

@@ -40,9 +40,9 @@ def preset_lines(doc: ModelDocument) -> list[str]:
     from modelcfg_cli.diffing.preset_diff import digest
     from modelcfg_cli.sources.presets import assets, is_preset, preset_parts
 
-    if not is_preset(doc.path):
+    if doc.path is None or not is_preset(doc.path):
         return []
-    lines = []
+    lines: list[str] = []
     for part in preset_parts(doc.path):
         envelope = part.envelope or {}
         body = [f"class = {part.registered_name or part.class_name}"]

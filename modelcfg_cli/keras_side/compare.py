@@ -138,7 +138,9 @@ def compare_loaded(load_a, load_b, *, labels: tuple[str, str], options: CompareO
     if options.batch < 1:
         raise UsageError("--batch", f"must be at least 1, got {options.batch}")
     keras = import_keras(choose_backend(options.backend, "compare"), tuple(options.imports))
-    notes, results, specs, arrays = [], [], (), None
+    notes: list[str] = []
+    results: list[Ran] = []
+    specs, arrays = (), None
     for load, label in zip((load_a, load_b), labels, strict=True):
         loaded = load(keras)
         notes += [f"{loaded.label}: {note}" for note in loaded.notes]
@@ -181,7 +183,7 @@ def _comparison(first: Ran, second: Ran, labels, options: CompareOptions, specs,
             output_diff(name, out_a, out_b, atol=atol, rtol=rtol, other_name=other if other != name else None)
         )
     seed = None if options.inputs_file else options.seed
-    return Comparison(*labels, atol, rtol, tuple(specs), tuple(diffs), tuple(notes), seed)
+    return Comparison(labels[0], labels[1], atol, rtol, tuple(specs), tuple(diffs), tuple(notes), seed)
 
 
 def check_same_signature(model_a, model_b, labels: tuple[str, str]) -> None:
@@ -246,7 +248,7 @@ def tolerance(options: CompareOptions, *models) -> tuple[float, float]:
 def lowest_precision(*models) -> str:
     """`bfloat16`, `float16` or `float32`: the least precise float compute dtype of any layer (of live
     models or of what `ran` kept of them)."""
-    used = set()
+    used: set[str] = set()
     for model in models:
         used |= model.dtypes if isinstance(model, Ran) else ran(None, model, None, "").dtypes
     return next((name for name in PRECISION_ORDER if name in used), "float32")

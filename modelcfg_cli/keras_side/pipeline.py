@@ -86,7 +86,7 @@ class BuildContext:
     model: Any  # a Keras model (Keras has no type information)
     keras: Any
     notes: list[str] = field(default_factory=list)
-    stream: object = None  # a `streaming.StreamState` when unchanged tensors go file to file
+    stream: Any = None  # a `streaming.StreamState` when unchanged tensors go file to file
 
     @property
     def source(self) -> ModelDocument:

@@ -119,7 +119,7 @@ def copy_parts(source: Path, out: Path, config: dict) -> None:
         value = json.loads(task.read_text(encoding="utf-8"))
         inner = value.get("config") if isinstance(value, dict) else None
         backbone = inner.get("backbone") if isinstance(inner, dict) else None
-        if isinstance(backbone, dict) and backbone != config:
+        if isinstance(inner, dict) and isinstance(backbone, dict) and backbone != config:
             inner["backbone"] = config
             task.write_text(json.dumps(value, indent=4), encoding="utf-8")
 

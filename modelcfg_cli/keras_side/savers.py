@@ -8,6 +8,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from modelcfg_cli.errors import CloneError
 from modelcfg_cli.files import temp_beside
@@ -26,7 +27,7 @@ class FileSaver:
     """A single file in format `fmt` (keras, h5, json)."""
 
     fmt: str
-    stream: object = None  # a `streaming.StreamState`: a `.keras` file whose unchanged tensors are copied
+    stream: Any = None  # a `streaming.StreamState`: a `.keras` file whose unchanged tensors are copied
 
     def save(self, keras, model, out: str) -> Path:
         if self.stream is None:
@@ -57,7 +58,7 @@ class PresetSaver:
 
     source: str | None
     max_shard_size: float | None = None
-    stream: object = None
+    stream: Any = None
 
     def save(self, keras, model, out: str) -> Path:
         return save_preset_temp(keras, model, out, self.source, self.max_shard_size, self.stream)

@@ -42,7 +42,7 @@ def _source_store(H5IOStore: Any) -> Any:
             super().__init__(path_or_io, archive=archive, mode="r")
             self.read: set[tuple[str, str]] = set()
             self.on_close = on_close
-            self.shards: dict[str, object] = {}
+            self.shards: dict[str, Any] = {}
 
         def close(self):
             super().close()
@@ -55,7 +55,7 @@ def _source_store(H5IOStore: Any) -> Any:
 
         def __getitem__(self, key):
             self.read.add((self._h5_entry_path, key))
-            group = self._h5_entry_group
+            group: Any = getattr(self, "_h5_entry_group", None)
             dataset = group.get(key) if hasattr(group, "get") else None
             if dataset is None or not getattr(dataset, "is_virtual", False):
                 return super().__getitem__(key)

@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from modelcfg_cli.weights.stored import chunks
 
@@ -31,7 +32,7 @@ class StreamState:
     """The source store (open until the clone is saved) and {id(variable): (entry path, key)} of every
     variable whose tensor is copied from it."""
 
-    store: object = None
+    store: Any = None
     streamed: dict[int, tuple[str, str]] = field(default_factory=dict)
     total_bytes: int = 0
 
@@ -160,22 +161,23 @@ def save_keras(model, state: StreamState, out: Path) -> None:
 
 @contextlib.contextmanager
 def _progress(total: int):
-    """A callback counting copied bytes onto the progress bar on stderr (a terminal, large copies)."""
-    from modelcfg_cli.output.progress import progress
+    """A callback counting copied bytes, announced as a stage (`copying weights 120 of 647 MiB`) that
+    the `clone` command shows on a terminal; only for copies larger than `PROGRESS_BYTES`."""
+    from modelcfg_cli.keras_side.stages import stage
 
     if total < PROGRESS_BYTES:
         yield None
         return
-    with progress("copying weights (MiB)", total // MIB + 1, "auto") as tick:
-        counted = [0]
+    counted = [0, -1]  # bytes so far, the last percent announced
 
-        def advance(count: int) -> None:
-            before = counted[0] // MIB
-            counted[0] += count
-            for _ in range(counted[0] // MIB - before):
-                tick()
+    def advance(count: int) -> None:
+        counted[0] += count
+        percent = counted[0] * 100 // total
+        if percent != counted[1]:
+            counted[1] = percent
+            stage(f"copying weights {counted[0] // MIB:,} of {total // MIB:,} MiB")
 
-        yield advance
+    yield advance
 
 
 def stream_for(plan, fmt: str, steps: tuple, keep_step, keras3_file) -> StreamState | None:

@@ -46,7 +46,7 @@ def _weights_line(preset: dict) -> str:
     return f"weights: {kind}, {_bytes(total)} ({', '.join(named)})"
 
 
-def _table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> list[str]:
+def _table(header: tuple[str, ...] | None, rows: list) -> list[str]:
     lines = [header, *rows] if header else rows
     if not lines:
         return []
@@ -54,7 +54,7 @@ def _table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> list[
     return ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in lines]
 
 
-def _bytes(count: int) -> str:
+def _bytes(count: float) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if count < 1024 or unit == "GiB":
             return f"{count:,} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.output.pictures import FORMATS as PICTURES
 from modelcfg_cli.output.preset import render_preset
-from modelcfg_cli.preset_summary import preset_summary
 from modelcfg_cli.summary import summarize
 
 FORMAT_NAMES = {"savedmodel": "SavedModel"}
@@ -24,6 +23,7 @@ class InspectView:
     document: ModelDocument
     depth: int | None = None
     width: int | None = None
+    preset: dict | None = None  # a keras-hub preset's parts and stored layers (`weights/preset_summary`)
 
 
 def render_text(view: InspectView, sink) -> None:
@@ -42,9 +42,8 @@ def render_text(view: InspectView, sink) -> None:
     if summary.get("labels"):
         console.print(f"labels: {', '.join(summary['labels'])}", markup=False)
     if not summary["layers"]:
-        preset = preset_summary(view.document)
-        if preset is not None:
-            render_preset(preset, console)
+        if view.preset is not None:
+            render_preset(view.preset, console)
             return
         console.print("no layer list in this config (a subclassed model keeps its layers in code)")
         return
@@ -98,9 +97,8 @@ def _short(value: object) -> str:
 def render_json(view: InspectView, sink) -> None:
     """The summary as JSON."""
     summary = summarize(view.document, view.depth)
-    preset = preset_summary(view.document)
-    if preset is not None:
-        summary["preset"] = preset
+    if view.preset is not None:
+        summary["preset"] = view.preset
     sink.write(json.dumps(summary, indent=2) + "\n")
 
 

@@ -44,7 +44,7 @@ def set_model_fields(model: dict, fields: dict) -> list[str]:
 def constructor_fields(model: dict) -> set[str]:
     """The constructor arguments of the model's class: the schema's properties for its registered name
     when one is checked in, else the keys its config holds."""
-    from modelcfg_cli.checks.hub_schemas import schema_for_class
+    from modelcfg_cli.schema_store import schema_for_class
 
     config = model.get("config") or {}
     schema = schema_for_class(model.get("registered_name"))

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelcfg_cli.weights.shards import SHARD_INDEX
+from modelcfg_cli.document import SHARD_INDEX
 
 PART_FILES = (
     "tokenizer.json",

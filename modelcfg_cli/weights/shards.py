@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from modelcfg_cli.document import SHARD_INDEX
 from modelcfg_cli.errors import SourceError
 
-SHARD_INDEX = "model.weights.json"
 SHARD_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.weights\.h5$")
 MAX_INDEX_BYTES = 64 * 1024 * 1024
 
@@ -106,7 +106,7 @@ def _merge(h5py, part, merged, source: str) -> None:
         if isinstance(item, h5py.Dataset):
             _virtual(h5py, merged, name, item, source)
         else:
-            merged.require_group(name).attrs.update(item.attrs)
+            merged.require_group(name).attrs.update(getattr(item, "attrs", {}))
 
 
 def _virtual(h5py, merged, name: str, dataset, source: str) -> None:

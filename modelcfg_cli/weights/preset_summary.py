@@ -7,16 +7,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from modelcfg_cli.document import METADATA_FILE, ModelDocument
+from modelcfg_cli.document import METADATA_FILE, SHARD_INDEX, ModelDocument
 from modelcfg_cli.sources.presets import assets, is_preset, preset_parts, weight_files
-from modelcfg_cli.weights.shards import SHARD_INDEX
 
 SKIPPED_FIELDS = ("name", "trainable", "dtype")
 
 
 def preset_summary(doc: ModelDocument) -> dict | None:
     """The preset view of `doc`, or None when `doc` is not a keras-hub preset folder."""
-    if not is_preset(doc.path):
+    if doc.path is None or not is_preset(doc.path):
         return None
     config = doc.envelope.get("config")
     config = config if isinstance(config, dict) else {}
