@@ -3,6 +3,7 @@
     python3.11 -m venv /work/venvs/peers
     /work/venvs/peers/bin/pip install "modelscan[tensorflow,h5py]==0.8.8" modelaudit==0.2.54
     .venv/bin/python benchmarks/bench_scanners.py [--peers /work/venvs/peers/bin] [--corpus DIR]
+    .venv/bin/python benchmarks/bench_scanners.py --tables-only   # the tables of the last run again
 
 The probe set: the attack probes and clean files of `tests/scan_probes.py` and the carrier model of
 `tests/scan_models.py` (both built here with Keras 3), the peers' own Keras fixtures rebuilt from their
@@ -30,7 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CACHE = Path(__file__).parent / ".cache"
 PEER_DATA = ROOT / "tests" / "peer_fixtures" / "data"
-CORPUS_CODE = {"model_lambda.h5", "model.h5", "model_2017-08.json"}  # real Lambda layers
+CORPUS_CODE = (  # real Lambda layers
+    "CarND-BehavioiurCloning-P3/model.h5",
+    "CarND-BehavioiurCloning-P3/model_2017-08.json",
+    "dl4j-test-resources/model_lambda.h5",
+)
 CORPUS_CUSTOM = ("qkeras", "hgq", "garnet", "DEC-Keras", "Variational", "tfop_0")
 
 
@@ -66,13 +71,14 @@ def corpus_files(corpus: Path) -> list[tuple[str, str, str]]:
         ):
             if "reference" in path.parts or path.name == "SOURCES.tsv":
                 continue
-            label = "clean"
-            if path.name in CORPUS_CODE:
-                label = "code"
-            elif any(mark in str(path) for mark in CORPUS_CUSTOM):
-                label = "custom"
-            rows.append(("corpus", label, str(path)))
+            rows.append(("corpus", corpus_label(str(path)), str(path)))
     return rows
+
+
+def corpus_label(path: str) -> str:
+    if path.endswith(CORPUS_CODE):
+        return "code"
+    return "custom" if any(mark in path for mark in CORPUS_CUSTOM) else "clean"
 
 
 def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
@@ -84,6 +90,8 @@ def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
 
 def modelcfg(path: str, _bin: Path) -> tuple[float, bool, str]:
     seconds, done = run([str(ROOT / ".venv" / "bin" / "modelcfg"), "scan", "--format", "json", path])
+    if not done.stdout.strip():
+        return seconds, False, f"no report (exit {done.returncode})"
     report = json.loads(done.stdout)
     found = [f["rule"] for entry in report["files"] for f in entry["errors"] + entry["warnings"]]
     return seconds, bool(found), ",".join(sorted(set(found)))
@@ -131,6 +139,8 @@ def measure(files: list[tuple[str, str, str]], peers: Path) -> list[dict]:
             flush=True,
         )
         results.append(row)
+        CACHE.mkdir(exist_ok=True)
+        (CACHE / "scanners.partial.json").write_text(json.dumps(results, indent=2) + "\n")
     return results
 
 
@@ -167,10 +177,14 @@ def detail_table(results: list[dict]) -> str:
 def main(argv: list[str]) -> None:
     peers = Path(_option(argv, "--peers", "/work/venvs/peers/bin"))
     corpus = Path(_option(argv, "--corpus", str(ROOT.parent / "shared" / "corpus")))
-    files = probe_files() + peer_files() + (corpus_files(corpus) if corpus.is_dir() else [])
-    results = measure(files, peers)
-    CACHE.mkdir(exist_ok=True)
-    (CACHE / "scanners.json").write_text(json.dumps(results, indent=2) + "\n")
+    if "--tables-only" in argv:  # the tables of the last run, corpus labels as this script gives them
+        results = json.loads((CACHE / "scanners.json").read_text())
+        for row in results:
+            row["label"] = corpus_label(row["file"]) if row["group"] == "corpus" else row["label"]
+    else:
+        files = probe_files() + peer_files() + (corpus_files(corpus) if corpus.is_dir() else [])
+        results = measure(files, peers)
+        (CACHE / "scanners.json").write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(summary_table(results))
     print()

@@ -92,14 +92,31 @@ class LayerRef:
         return list(seen)
 
 
+@dataclass(frozen=True)
+class Origin:
+    """What the tool knows of where a document came from, apart from what the file says (`metadata`):
+    the source format its reader found (`keras-zip`, `keras-dir`, `h5`, `json`, `yaml`, `json+weights`,
+    `savedmodel`; None for a config given as data) and a weights file given apart from it (`--weights`)."""
+
+    format: str | None = None
+    weights_file: str | None = None
+
+
 class ModelDocument:
     """A model config read from a source: envelope, metadata and a layer view."""
 
     def __init__(
-        self, envelope: dict, metadata: dict, label: str, path: str | None = None, data: bytes | None = None
+        self,
+        envelope: dict,
+        metadata: dict,
+        label: str,
+        path: str | None = None,
+        data: bytes | None = None,
+        origin: Origin = Origin(),
     ):
         self.envelope = envelope
-        self.metadata = metadata
+        self.metadata = metadata  # what the file says: keras_version, backend, date_saved, ...
+        self.origin = origin
         self.label = label
         self.path = path
         self.data = data  # the bytes of a source read from stdin (its weights are in them)
@@ -122,9 +139,9 @@ class ModelDocument:
         """A SavedModel folder, a TF.js layers model, or a `.keras` file whose metadata names Keras 1/2
         (tf.keras 2.13-2.15): layouts whose weights are keyed by checkpoint path, by TF variable name or by
         class and counter, not by layer name."""
-        fmt = self.metadata.get("format")
+        source_format = self.origin.format
         old = str(self.keras_version or "").startswith(("1.", "2."))
-        return fmt in ("savedmodel", "tfjs-layers") or (fmt in KERAS_FILE_FORMATS and old)
+        return source_format in ("savedmodel", "tfjs-layers") or (source_format in KERAS_FILE_FORMATS and old)
 
     def full(self) -> dict:
         """The whole serialized object, as stored (a deep copy)."""
@@ -156,11 +173,12 @@ def document_from_payload(
     path: str | None = None,
     *,
     data: bytes | None = None,
+    origin: Origin = Origin(),
 ) -> ModelDocument:
     """Turn whatever a source held into a `ModelDocument`, or explain why it is not a model config."""
     metadata = dict(metadata or {})
     envelope = to_envelope(label, payload, metadata)
-    return ModelDocument(envelope, metadata, label, path, data)
+    return ModelDocument(envelope, metadata, label, path, data, origin)
 
 
 def to_envelope(label: str, payload: object, metadata: dict) -> dict:

@@ -87,7 +87,7 @@ def summarize(doc: ModelDocument, depth: int | None = None) -> dict:
         "name": doc.name,
         "keras_version": doc.keras_version,
         "saved_by": saved_by(doc),
-        "format": doc.metadata.get("format"),
+        "format": doc.origin.format,
         "date_saved": doc.metadata.get("date_saved"),
         "layer_count": sum(counts.values()),
         "counts": dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))),

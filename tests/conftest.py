@@ -93,3 +93,19 @@ def compare_files(request, tmp_path_factory) -> dict:
         return write_compare_models(folder)
 
     return built_once(request, tmp_path_factory, "compare", ("compare_models.py", "conftest.py"), build)
+
+
+@pytest.fixture(scope="session")
+def application_configs(request) -> dict[str, dict]:
+    """Every `keras.applications` model's config (see tests/applications.py)."""
+    from tests.applications import application_configs as build
+
+    return build(getattr(request.config, "cache", None))  # None under -p no:cacheprovider
+
+
+@pytest.fixture(scope="session")
+def model_pair(tmp_path_factory) -> tuple[str, str]:
+    """Two versions of a small model for the diff pictures (see tests/models.py)."""
+    from tests.models import save_model_pair
+
+    return save_model_pair(tmp_path_factory.mktemp("pair"))

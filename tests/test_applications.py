@@ -6,7 +6,6 @@ keyed by the Keras version, so later runs only read them.
 
 from __future__ import annotations
 
-import inspect
 import json
 import warnings
 
@@ -16,41 +15,6 @@ from modelcfg_cli.checks.schemas import validate_document
 from modelcfg_cli.document import document_from_payload
 from modelcfg_cli.findings import ERROR
 from modelcfg_cli.sources import read_document
-
-MIN_SIDE = {"InceptionV3": 75, "InceptionResNetV2": 75, "Xception": 71}
-
-
-def application_names() -> list[str]:
-    import keras
-
-    return sorted(
-        name
-        for name in dir(keras.applications)
-        if name[0].isupper() and inspect.isfunction(getattr(keras.applications, name))
-    )
-
-
-@pytest.fixture(scope="session")
-def application_configs(request) -> dict[str, dict]:
-    import keras
-
-    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
-    configs = {}
-    for name in application_names():
-        key = f"modelcfg/applications/{keras.version()}/{name}"
-        config = cache.get(key, None) if cache else None
-        if config is None:
-            side = MIN_SIDE.get(name, 32)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model = getattr(keras.applications, name)(
-                    weights=None, input_shape=(side, side, 3), classes=10
-                )
-            config = json.loads(model.to_json())
-            if cache:
-                cache.set(key, config)
-        configs[name] = config
-    return configs
 
 
 def errors_in(payload: dict, label: str, **options) -> list[str]:

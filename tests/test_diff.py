@@ -12,88 +12,20 @@ import pytest
 
 from modelcfg_cli.diffing.diff import MISSING, Change, DiffOptions, diff, summarize
 from modelcfg_cli.diffing.emit_rules import emit_rules
-from modelcfg_cli.document import WRAPPED_KEYS, document_from_payload, model_layers
+from modelcfg_cli.document import model_layers
 from modelcfg_cli.sources import read_document
+from tests.model_edits import (
+    FORMATS,
+    as_doc,
+    entry_name,
+    envelope_of,
+    find,
+    histories,
+    remove_layer,
+    rename_layer,
+)
 
 MODELS = ["sequential", "branches", "nested", "rnn", "lambda", "mobilenet"]
-FORMATS = ["keras", "h5", "dir", "json", "yaml", "config"]
-
-
-# -- editing helpers (shared with the property tests) --------------------------------------------
-
-
-def envelope_of(saved_models: dict, name: str) -> dict:
-    """The model's whole serialized object, as `.keras` stores it (a copy to edit)."""
-    return read_document(saved_models[name]["keras"]).full()
-
-
-def as_doc(envelope: dict, label: str = "edited"):
-    return document_from_payload(copy.deepcopy(envelope), label, {"format": "json"})
-
-
-def find(envelope: dict, path: str) -> dict:
-    """The entry at `outer/inner` (nested models and wrapped layers included)."""
-    entry = envelope
-    for name in path.split("/"):
-        children = list(model_layers(entry))
-        config = entry.get("config")
-        if isinstance(config, dict):
-            children += [config[key] for key in WRAPPED_KEYS if isinstance(config.get(key), dict)]
-        entry = next(child for child in children if _name(child) == name)
-    return entry
-
-
-def _name(entry: dict) -> str:
-    return entry.get("name") or entry["config"].get("name")
-
-
-def _histories(value):
-    """Every `keras_history` list and every `[name, node, tensor]` io entry inside `value`."""
-    if isinstance(value, dict):
-        if value.get("class_name") == "__keras_tensor__":
-            yield value["config"]["keras_history"]
-            return
-        for item in value.values():
-            yield from _histories(item)
-    elif isinstance(value, list):
-        if len(value) >= 3 and isinstance(value[0], str) and isinstance(value[1], int):
-            yield value
-            return
-        for item in value:
-            yield from _histories(item)
-
-
-def _references(model: dict):
-    config = model["config"]
-    for entry in model_layers(model):
-        yield from _histories(entry.get("inbound_nodes", []))
-    if isinstance(config, dict):
-        for key in ("input_layers", "output_layers"):
-            yield from _histories(config.get(key, []))
-
-
-def rename_layer(model: dict, old: str, new: str) -> None:
-    """Rename a direct layer of `model` and every reference to it, as Keras would have saved it."""
-    entry = next(e for e in model_layers(model) if _name(e) == old)
-    entry["config"]["name"] = new
-    if "name" in entry:
-        entry["name"] = new
-    for history in _references(model):
-        if history[0] == old:
-            history[0] = new
-
-
-def remove_layer(model: dict, name: str) -> None:
-    """Remove a single-input layer of `model`, feeding its consumers from its input."""
-    layers = model_layers(model)
-    index = next(i for i, e in enumerate(layers) if _name(e) == name)
-    entry = layers.pop(index)
-    source = next(iter(_histories(entry.get("inbound_nodes", []))), None)
-    if source is None:
-        return
-    for history in _references(model):
-        if history[0] == name:
-            history[:3] = source[:3]
 
 
 # -- identity -------------------------------------------------------------------------------------
@@ -174,7 +106,7 @@ def test_added_layer(saved_models):
 def test_rewired(saved_models):
     a = envelope_of(saved_models, "branches")
     b = copy.deepcopy(a)
-    for history in _histories(find(b, "head")["inbound_nodes"]):
+    for history in histories(find(b, "head")["inbound_nodes"]):
         history[0] = "side"
     assert diff(as_doc(a), as_doc(b)) == [Change("rewired", "head", None, ["concat"], ["side"])]
 
@@ -182,8 +114,8 @@ def test_rewired(saved_models):
 def test_shared_layer_calls_are_wiring(saved_models):
     a = envelope_of(saved_models, "branches")
     b = copy.deepcopy(a)
-    histories = list(_histories(find(b, "concat")["inbound_nodes"]))
-    histories[0][1], histories[1][1] = 1, 0
+    found = list(histories(find(b, "concat")["inbound_nodes"]))
+    found[0][1], found[1][1] = 1, 0
     (change,) = diff(as_doc(a), as_doc(b))
     assert (change.kind, change.layer) == ("rewired", "concat")
     assert change.old == ["shared", "shared:1:0", "side"] and change.new == ["shared:1:0", "shared", "side"]
@@ -233,7 +165,7 @@ def test_renamed_and_edited_needs_one_candidate_with_the_same_class_and_inputs(s
 def test_renames_in_many_identical_layers_follow_the_wiring(saved_models):
     a = envelope_of(saved_models, "mobilenet")
     b = copy.deepcopy(a)
-    relus = [_name(e) for e in model_layers(b) if e["class_name"] == "ReLU"]
+    relus = [entry_name(e) for e in model_layers(b) if e["class_name"] == "ReLU"]
     for name in relus:
         rename_layer(b, name, f"act_{name}")
     changes = diff(as_doc(a), as_doc(b))
@@ -494,7 +426,7 @@ def test_emit_rules_lists_what_it_cannot_express(saved_models):
     a = envelope_of(saved_models, "branches")
     b = copy.deepcopy(a)
     find(b, "side")["class_name"] = "EinsumDense"
-    for history in _histories(find(b, "head")["inbound_nodes"]):
+    for history in histories(find(b, "head")["inbound_nodes"]):
         history[0] = "side"
     find(b, "head")["build_config"]["input_shape"] = [None, 6]
     rules, unexpressed = emit_rules(diff(as_doc(a), as_doc(b)), as_doc(a))

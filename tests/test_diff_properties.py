@@ -12,7 +12,7 @@ from modelcfg_cli import apply_rules
 from modelcfg_cli.diffing.diff import DiffOptions, diff
 from modelcfg_cli.diffing.emit_rules import emit_rules
 from modelcfg_cli.sources import read_document
-from tests.test_diff import FORMATS, as_doc, envelope_of, find, remove_layer, rename_layer
+from tests.model_edits import FORMATS, as_doc, envelope_of, find, remove_layer, rename_layer
 
 MODELS = ["sequential", "branches", "nested", "rnn", "mobilenet"]
 REMOVABLE = ("Dropout", "BatchNormalization", "ReLU", "Activation")

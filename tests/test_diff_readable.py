@@ -10,7 +10,7 @@ import pytest
 from modelcfg_cli.diffing.diff import MISSING, Change, diff
 from modelcfg_cli.sources import read_document
 from tests.helpers import invoke
-from tests.test_diff import as_doc, envelope_of, find
+from tests.model_edits import as_doc, envelope_of, find
 
 
 @pytest.fixture(scope="module")

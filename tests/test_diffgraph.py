@@ -5,34 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from modelcfg_cli.diffing.diff import diff
 from modelcfg_cli.pictures.diffgraph import around_changes, diff_picture
 from modelcfg_cli.sources import read_document
-
-
-@pytest.fixture(scope="module")
-def model_pair(tmp_path_factory):
-    """A: in -> d1 -> bn -> d2 -> drop -> out. B: d1 renamed first, bn removed, d2 wider, a side Dense
-    and an Add put before drop (rewired), so out's stored input shape changes."""
-    import keras
-
-    folder = tmp_path_factory.mktemp("pair")
-    x = keras.Input((8,), name="features")
-    y = keras.layers.Dense(8, name="d1")(x)
-    y = keras.layers.BatchNormalization(name="bn")(y)
-    y = keras.layers.Dense(8, name="d2")(y)
-    y = keras.layers.Dropout(0.1, name="drop")(y)
-    keras.Model(x, keras.layers.Dense(2, name="out")(y), name="pair").save(folder / "a.keras")
-    x = keras.Input((8,), name="features")
-    y = keras.layers.Dense(8, name="first")(x)
-    y = keras.layers.Dense(16, name="d2")(y)
-    side = keras.layers.Dense(16, name="side")(y)
-    y = keras.layers.Add(name="merge")([y, side])
-    y = keras.layers.Dropout(0.1, name="drop")(y)
-    keras.Model(x, keras.layers.Dense(2, name="out")(y), name="pair").save(folder / "b.keras")
-    return str(folder / "a.keras"), str(folder / "b.keras")
 
 
 def picture_of(path_a: str, path_b: str):

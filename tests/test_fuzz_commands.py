@@ -17,10 +17,8 @@ from modelcfg_cli import apply_rules
 from modelcfg_cli.diffing.diff import diff
 from modelcfg_cli.errors import RulesError
 from modelcfg_cli.sources import read_document
-from tests.helpers import assert_one_line_error, invoke
+from tests.helpers import assert_clean, assert_one_line_error, billion_laughs, invoke
 from tests.strategies import idempotent_rules, json_values, model_like, mutate, rules_documents
-from tests.test_fuzz_reader import assert_clean
-from tests.test_hostile import billion_laughs
 
 MODELS = ["sequential", "branches", "nested", "rnn", "lambda", "mobilenet"]
 EDITABLE = ["sequential", "branches", "nested", "rnn"]

@@ -9,18 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import invoke
+from tests.helpers import assert_clean, invoke
 from tests.strategies import json_values, model_like, mutate
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-def assert_clean(result) -> None:
-    assert result.exit_code in (0, 1, 2), result.exit_code
-    assert "Traceback" not in result.stderr
-    assert "internal error" not in result.stderr, result.stderr
-    if result.exit_code == 2:
-        assert len(result.stderr.strip().splitlines()) == 1
 
 
 @SETTINGS

@@ -9,7 +9,7 @@ import zipfile
 import h5py
 import pytest
 
-from tests.helpers import assert_one_line_error, invoke
+from tests.helpers import assert_one_line_error, billion_laughs, invoke
 
 
 def test_zip_bomb_refused_from_its_header(tmp_path):
@@ -65,15 +65,6 @@ def test_non_finite_numbers(tmp_path, text, fragment):
     path = tmp_path / "model.txt"
     path.write_text(text)
     assert_one_line_error(invoke("dump", path), str(path), fragment)
-
-
-def billion_laughs(levels: int = 9) -> str:
-    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for level in range(1, levels):
-        refs = ",".join([f"*a{level - 1}"] * 9)
-        lines.append(f"a{level}: &a{level} [{refs}]")
-    lines.append(f"class_name: Sequential\nconfig: {{layers: [], bomb: *a{levels - 1}}}")
-    return "\n".join(lines) + "\n"
 
 
 def test_yaml_alias_bomb_as_model(tmp_path):

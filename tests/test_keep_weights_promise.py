@@ -417,3 +417,23 @@ def test_a_streamed_keras_clone_holds_the_stored_bytes_themselves(shifty, tmp_pa
     with h5py.File(io.BytesIO(old_bytes)) as old, h5py.File(io.BytesIO(new_bytes)) as new:
         for name in ("layers/dense/vars/0", "layers/dense/vars/1", "layers/shifting_dense/vars/0"):
             assert old[name][()].tobytes() == new[name][()].tobytes(), name
+
+
+def test_keep_weights_on_a_config_only_source_fails_in_one_line(mlp, tmp_path):
+    """A config holds no tensors: --keep-weights would silently give fresh weights, so it is refused."""
+    config = tmp_path / "mlp.json"
+    assert invoke("dump", str(mlp), "-o", str(config)).exit_code == 0
+    out = tmp_path / "clone.keras"
+    result = invoke("clone", str(config), "-o", str(out), "--keep-weights")
+    assert_one_line_error(result, str(config), "stores no weights", "--weights FILE")
+    assert not out.exists()
+    assert invoke("clone", str(config), "-o", str(out)).exit_code == 0  # without the flag: fresh, as asked
+
+
+def test_keep_weights_on_a_model_without_weights_is_fine(tmp_path):
+    """A model with no weight-bearing layer has nothing to lose: the clone is written, exit 0."""
+    source = tmp_path / "plain.keras"
+    keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.1)], name="plain").save(source)
+    result = invoke("clone", str(source), "-o", str(tmp_path / "out.keras"), "--keep-weights")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out.keras").exists()

@@ -180,3 +180,28 @@ def test_no_import_cycles_lazy_imports_included():
         if module not in state:
             cycle = visit(module, [module])
             assert cycle is None, " -> ".join(cycle)
+
+
+def test_no_test_module_imports_another_test_module():
+    """Shared fixtures live in conftest.py, shared helpers in helper modules (tests/helpers.py, ...)."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            if any(name.startswith("tests.") and name.split(".")[-1].startswith("test_") for name in names):
+                found.append(f"{path.relative_to(tests)}:{node.lineno}")
+    assert not found, found
+
+
+def test_keras_side_tests_mirror_its_modules():
+    """tests/keras_side/test_X.py tests modelcfg_cli/keras_side/X.py."""
+    tests = Path(__file__).resolve().parent / "keras_side"
+    modules = {path.stem for path in (PACKAGE / "keras_side").glob("*.py")}
+    names = {path.stem.removeprefix("test_") for path in tests.glob("test_*.py")}
+    assert names and names <= modules, names - modules

@@ -16,7 +16,6 @@ from modelcfg_cli.findings import ERROR, WARNING
 from modelcfg_cli.scan.model import RULES, scan_document, scan_model
 from modelcfg_cli.sources import read_document
 from tests.scan_models import KINDS
-from tests.test_applications import application_configs  # noqa: F401 - the session fixture
 
 DATA = Path(__file__).parent / "data"
 

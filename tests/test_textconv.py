@@ -15,8 +15,7 @@ import pytest
 from modelcfg_cli.diffing.textconv import textconv_lines
 from modelcfg_cli.sources import read_document
 from tests.helpers import assert_one_line_error, invoke, run_without_keras
-from tests.test_diff import envelope_of, find
-from tests.test_weights_diff import edit_keras_zip
+from tests.model_edits import edit_keras_zip, envelope_of, find
 
 MODELS = ["sequential", "branches", "nested", "rnn", "lambda", "mobilenet"]
 

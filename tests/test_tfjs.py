@@ -133,7 +133,7 @@ def test_the_model_json_path_reads_like_its_folder():
         read_document(str(model_dir("plain") / "model.json")),
     )
     assert folder.envelope == file.envelope
-    assert folder.metadata["format"] == file.metadata["format"] == "tfjs-layers"
+    assert folder.origin.format == file.origin.format == "tfjs-layers"
     assert (
         read_weights(str(model_dir("plain") / "model.json")).keys()
         == read_weights(str(model_dir("plain"))).keys()

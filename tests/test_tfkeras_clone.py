@@ -11,11 +11,18 @@ import sys
 import numpy as np
 import pytest
 
-from modelcfg_cli.keras_side.clone import clone
 from modelcfg_cli.sources import read_source
 from modelcfg_cli.weights.stored import read_weights
 from tests.helpers import assert_one_line_error, invoke, run_without_keras
-from tests.tf_fixtures.fixtures import DATA, artifact, assert_same_weights, expected_weights, reference
+from tests.tf_fixtures.fixtures import (
+    DATA,
+    artifact,
+    assert_same_weights,
+    clone_each,
+    expected_weights,
+    outputs,
+    reference,
+)
 
 CLONED = (
     "mlp_savedmodel",
@@ -35,26 +42,13 @@ CLONED = (
 
 @pytest.fixture(scope="session")
 def clones(tmp_path_factory) -> dict:
-    """{fixture: (CloneResult, loaded Keras 3 model)}, each cloned once with --keep-weights."""
-    import keras
-
-    folder = tmp_path_factory.mktemp("tfkeras_clones")
-    made = {}
-    for name in CLONED:
-        result = clone(str(artifact(name)), str(folder / f"{name}.keras"), keep_weights=True)
-        made[name] = (result, keras.saving.load_model(result.out, compile=False))
-    return made
-
-
-def _outputs(model, name: str) -> tuple[np.ndarray, np.ndarray]:
-    arrays = np.load(DATA / name / "reference.npz")
-    got = model.predict(arrays["x0"], verbose=0)
-    return np.asarray(got[0] if isinstance(got, list) else got), arrays["y0"]
+    """{fixture: (CloneResult, the clone loaded by Keras 3)}, each cloned once with --keep-weights."""
+    return clone_each(CLONED, tmp_path_factory.mktemp("tfkeras_clones"))
 
 
 @pytest.mark.parametrize("name", CLONED)
 def test_clone_computes_what_tf_keras_computed(clones, name):
-    got, expected = _outputs(clones[name][1], name)
+    got, expected = outputs(clones[name][1], name)
     assert got.shape == expected.shape
     assert np.abs(got - expected).max() <= 1e-4
 
@@ -121,7 +115,7 @@ def test_clone_weights_option_takes_the_weights_from_a_file(tmp_path):
     assert "weights: kept 10 of 10 tensors in 4 layers" in result.stdout
     import keras
 
-    got, expected = _outputs(keras.saving.load_model(out, compile=False), "json_legacy_pair")
+    got, expected = outputs(keras.saving.load_model(out, compile=False), "json_legacy_pair")
     assert np.abs(got - expected).max() <= 1e-4
 
 

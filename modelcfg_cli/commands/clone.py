@@ -19,6 +19,7 @@ from modelcfg_cli.commands.common import (
 )
 from modelcfg_cli.errors import EXIT_FOUND, EXIT_TROUBLE, exit_code
 from modelcfg_cli.keras_side.backend import BACKENDS
+from modelcfg_cli.legacy.dropped import is_warning, upgrade_warnings
 
 REPORT_FORMATS = ("text", "json")
 SAVE_FORMATS = ("keras", "h5", "json", "preset")
@@ -136,6 +137,8 @@ def show_run(run, request, report: str, color: str) -> int:
             click.echo(f"  {problem}", err=True)
         return EXIT_FOUND
     _show(run.plan, run.result, report, color)
+    for warning in upgrade_warnings(run.result.notes):
+        click.echo(f"modelcfg: warning: {request.source}: {warning}", err=True)
     return exit_code(False) if run.check is None else _show_check(run.check, quiet_stdout=report == "json")
 
 
@@ -178,6 +181,6 @@ def _show(plan, result, report: str, color: str) -> None:
     lines = plan_lines(plan)
     if result is not None:
         lines.append(result_line(result))
-        lines.extend([[(note, "")] for note in result.notes])
+        lines.extend([[(note, "")] for note in result.notes if not is_warning(note)])  # those: stderr
     print_segments(lines, color, sys.stdout)
     sys.stdout.flush()  # before an error line on stderr

@@ -60,8 +60,9 @@ def dump(
     doc = read_document(source, max_config_bytes)
     if upgrade:
         doc = _upgraded(doc, strict)
+    data: Any
     if show_metadata:
-        data: Any = {**doc.metadata, "backend": doc.metadata.get("backend", "not stored")}
+        data = _metadata_shown(doc)
     elif layer_name:
         data = doc.find_layer(layer_name).entry
     elif every_part:
@@ -108,3 +109,13 @@ def _upgraded(doc, strict: bool):
         )
         click.get_current_context().exit(EXIT_FOUND)
     return doc
+
+
+def _metadata_shown(doc) -> dict:
+    """`--metadata`: what the file says, the source format after the file's own keys (before a
+    synthesized envelope's mark), and the backend ("not stored" when the file does not say)."""
+    shown = {key: value for key, value in doc.metadata.items() if key != "envelope"}
+    shown["format"] = doc.origin.format
+    if "envelope" in doc.metadata:
+        shown["envelope"] = doc.metadata["envelope"]
+    return {**shown, "backend": doc.metadata.get("backend", "not stored")}

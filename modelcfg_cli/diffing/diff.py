@@ -567,7 +567,7 @@ def _model_changes(
             doc_a.envelope["build_config"], doc_b.envelope["build_config"], "build_config", ignored, fields
         )
     compile_a, compile_b = _compile_config(doc_a), _compile_config(doc_b)
-    if "h5" in (doc_a.metadata.get("format"), doc_b.metadata.get("format")):
+    if "h5" in (doc_a.origin.format, doc_b.origin.format):
         compile_a, compile_b = without_h5_dropped(compile_a), without_h5_dropped(compile_b)
     if compile_a is not MISSING and compile_b is not MISSING:
         _compare(compile_a, compile_b, "compile_config", ignored, fields)
@@ -594,7 +594,7 @@ def _compile_config(doc: ModelDocument) -> object:
     """The compile config, {} when not compiled, MISSING when the source cannot tell."""
     if "compile_config" in doc.envelope:
         return strip_shared_ids(doc.envelope["compile_config"] or {})
-    if doc.metadata.get("format") != "h5":
+    if doc.origin.format != "h5":
         return MISSING
     text = doc.metadata.get("training_config")
     if not text:

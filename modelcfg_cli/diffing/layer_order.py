@@ -18,12 +18,12 @@ def stable_order(refs: Iterable[LayerRef]) -> list[LayerRef]:
     ordered: list[LayerRef] = []
     stack = [iter(_graph_order(children.get((), [])))]
     while stack:
-        ref = next(stack[-1], None)
-        if ref is None:
+        step = next(stack[-1], None)
+        if step is None:
             stack.pop()
             continue
-        ordered.append(ref)
-        stack.append(iter(_graph_order(children.get(ref.path, []))))
+        ordered.append(step)
+        stack.append(iter(_graph_order(children.get(step.path, []))))
     return ordered
 
 

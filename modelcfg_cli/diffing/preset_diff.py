@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import cast
 
 from modelcfg_cli.diffing.diff import MISSING, Change, DiffOptions, _compare, _Ignore
 from modelcfg_cli.sources.presets import assets, is_preset, preset_parts
@@ -26,7 +27,7 @@ def part_changes(path_a: str | None, path_b: str | None, options: DiffOptions | 
             changes.append(Change("model", None, name, _present(a), _present(b)))
             continue
         fields: list[tuple[str, object, object]] = []
-        _compare(_comparable(a), _comparable(b), "", ignored, fields)  # type: ignore[arg-type]
+        _compare(_comparable(cast(dict | None, a)), _comparable(cast(dict | None, b)), "", ignored, fields)
         changes.extend(Change("model", None, f"{name}: {path}", old, new) for path, old, new in fields)
     return changes + asset_changes(path_a, path_b)
 

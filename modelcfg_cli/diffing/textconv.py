@@ -57,7 +57,7 @@ def preset_lines(doc: ModelDocument) -> list[str]:
 def _header(doc: ModelDocument) -> list[str]:
     lines = [f"model: {doc.class_name} {json.dumps(doc.name)}"]
     lines.append(f"keras_version: {doc.keras_version or 'unknown'}")
-    lines.append(f"format: {doc.metadata.get('format', 'unknown')}")
+    lines.append(f"format: {doc.origin.format or 'unknown'}")
     config = doc.envelope.get("config")
     if isinstance(config, dict):
         own = {key: value for key, value in config.items() if key not in MODEL_KEYS}
@@ -105,7 +105,7 @@ def flatten(value: object, prefix: str = "") -> list[str]:
 
 def weights_lines(doc: ModelDocument) -> list[str]:
     """`weights: N tensors, M values` and one line per tensor in graph order, or `weights: none stored`."""
-    if doc.path is None and doc.data and doc.metadata.get("format") in ("keras-zip", "h5"):
+    if doc.path is None and doc.data and doc.origin.format in ("keras-zip", "h5"):
         return _stdin_weights_lines(doc)
     if doc.path is None:
         return ["weights: none stored"]
@@ -125,8 +125,8 @@ def _stdin_weights_lines(doc: ModelDocument) -> list[str]:
     handle, path = tempfile.mkstemp(prefix="modelcfg-stdin-")
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(doc.data)
-        return weights_lines(ModelDocument(doc.envelope, doc.metadata, doc.label, path))
+            file.write(doc.data or b"")
+        return weights_lines(ModelDocument(doc.envelope, doc.metadata, doc.label, path, origin=doc.origin))
     finally:
         os.unlink(path)
 

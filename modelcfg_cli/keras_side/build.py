@@ -99,12 +99,12 @@ def _chain(exc: BaseException | None):
         exc = exc.__cause__ or exc.__context__
 
 
-def save_temp(keras, model, out: str, fmt: str) -> Path:
+def save_temp(keras, model, out: str, save_format: str) -> Path:
     """Save `model` to a temp file next to `out` (same folder, so the final rename is atomic)."""
-    temp = temp_beside(out, SUFFIXES[fmt])
+    temp = temp_beside(out, SUFFIXES[save_format])
     try:
         with quiet():
-            if fmt == "json":
+            if save_format == "json":
                 temp.write_text(model.to_json(indent=2) + "\n", encoding="utf-8")
             else:
                 temp.unlink()
@@ -115,14 +115,14 @@ def save_temp(keras, model, out: str, fmt: str) -> Path:
     return temp
 
 
-def reload_config(keras, temp: Path, fmt: str, safe_mode: bool, label: str) -> dict:
+def reload_config(keras, temp: Path, save_format: str, safe_mode: bool, label: str) -> dict:
     """The serialized model Keras rebuilds from the saved file. A `.keras` file's `config.json` is built
     again without reading the weights back (Keras wrote them from the model it built)."""
-    if fmt == "json":
+    if save_format == "json":
         return json.loads(temp.read_text(encoding="utf-8"))
     try:
         with quiet():
-            if fmt == "keras":
+            if save_format == "keras":
                 with zipfile.ZipFile(temp) as archive:
                     saved = json.loads(archive.read(CONFIG_FILE))
                 model = _from_config(keras, saved, safe_mode)

@@ -3,7 +3,7 @@ just written, run on the same inputs and compared as `compare` does. The clone i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import ModelcfgError
@@ -27,8 +27,8 @@ class CloneCheck:
 def check_clone_outputs(source: ModelDocument, out: str, options: CompareOptions) -> CloneCheck:
     """Compare `source` (with its own stored weights, not a `--weights` file) with the clone at `out`."""
     unsafe, max_config_bytes = options.unsafe, options.max_config_bytes
-    own = {key: value for key, value in source.metadata.items() if key != "weights_file"}
-    reference = ModelDocument(source.envelope, own, source.label, source.path, source.data)
+    own = replace(source.origin, weights_file=None)
+    reference = ModelDocument(source.envelope, source.metadata, source.label, source.path, source.data, own)
     try:
         comparison = compare_loaded(
             lambda keras: load_document(keras, reference, unsafe=unsafe),

@@ -15,7 +15,7 @@ from modelcfg_cli.weights.stored import document_weights
 def carry_given_weights(context) -> None:
     """Post-build step: the `--weights-a/-b` file's tensors into the built model, or a `SourceError`."""
     doc = context.source
-    weights_file = doc.metadata["weights_file"]
+    weights_file = doc.origin.weights_file
     report = transfer_weights(context.model, document_weights(doc))
     if not report.stored:
         raise SourceError(weights_file, "holds no weights")

@@ -20,7 +20,7 @@ from modelcfg_cli.keras_side.build import instantiate, keras_error
 from modelcfg_cli.keras_side.given_weights import carry_given_weights
 from modelcfg_cli.keras_side.lean_load import lean_load
 from modelcfg_cli.keras_side.pipeline import BuildContext, after_build, plan_document, post_build_steps
-from modelcfg_cli.keras_side.transfer import NO_WEIGHTS
+from modelcfg_cli.keras_side.transfer import NoStoredWeights
 from modelcfg_cli.legacy.upgrade import needs_upgrade
 from modelcfg_cli.sources import DEFAULT_MAX_CONFIG_BYTES, read_document
 from modelcfg_cli.weights.given_file import with_weights_file
@@ -59,14 +59,14 @@ def load_document(
     """A document already read, as a Keras model with its weights (those of its given weights file,
     if any), named `label` (else the document's); the source is not read again unless Keras loads it."""
     source = label or doc.label
-    weights = doc.metadata.get("weights_file")
-    fmt = doc.metadata.get("format")
+    weights = doc.origin.weights_file
+    source_format = doc.origin.format
     if not doc.path:
         raise SourceError(source, "compare reads model files, not stdin (Keras loads weights from a path)")
-    if fmt in CONFIG_ONLY_FORMATS and not weights:
+    if source_format in CONFIG_ONLY_FORMATS and not weights:
         raise SourceError(source, "holds a config but no weights; compare needs stored weights on both sides")
-    if fmt in LOADABLE_FORMATS and not needs_upgrade(doc) and not weights:
-        lean = lean_load(keras, doc, not unsafe, source) if fmt in KERAS_FILE_FORMATS else None
+    if source_format in LOADABLE_FORMATS and not needs_upgrade(doc) and not weights:
+        lean = lean_load(keras, doc, not unsafe, source) if source_format in KERAS_FILE_FORMATS else None
         return LoadedModel(lean or _load_model(keras, doc.path, unsafe, source), source)
     return _upgraded(keras, doc, unsafe, source)
 
@@ -83,7 +83,7 @@ def _load_model(keras, path: str, unsafe: bool, label: str):
 def _upgraded(keras, doc: ModelDocument, unsafe: bool, source: str) -> LoadedModel:
     """The document upgraded and built like `clone --keep-weights` (`clone --weights` when it has a given
     weights file) with no rules, kept in memory."""
-    weights = doc.metadata.get("weights_file")
+    weights = doc.origin.weights_file
     plan = plan_document(doc)
     if plan.problems:
         raise CloneError(source, f"the upgraded config is not valid: {plan.problems[0]}")
@@ -93,13 +93,15 @@ def _upgraded(keras, doc: ModelDocument, unsafe: bool, source: str) -> LoadedMod
             f"layer {plan.lambdas[0]!r} is a Lambda (Python bytecode stored in the file); "
             "rerun with --unsafe if you trust this model",
         )
-    model = instantiate(keras, plan.rewritten.envelope, not unsafe, source)
+    uncompiled = {**plan.rewritten.envelope, "compile_config": None}  # as load_model(compile=False)
+    model = instantiate(keras, uncompiled, not unsafe, source)
     context = BuildContext(plan, model, keras)
-    after_build(context, (carry_given_weights,) if weights else post_build_steps(True))
-    if any(note.startswith(NO_WEIGHTS) for note in context.notes):
+    try:
+        after_build(context, (carry_given_weights,) if weights else post_build_steps(True))
+    except NoStoredWeights:
         raise CloneError(
             source, "holds no weights: its outputs would come from random ones (see --weights-a)"
-        )
+        ) from None
     version = plan.source.keras_version or "an older Keras"
     upgraded = (f"upgraded from Keras {version}",) if needs_upgrade(plan.source) else ()
     given = (f"weights from {weights}",) if weights else ()

@@ -8,6 +8,7 @@ what a library caller asks. `keras_side/clone.py` sequences the halves for the c
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from modelcfg_cli.files import check_output_path, format_by_extension
 from modelcfg_cli.findings import ERROR, Finding
 from modelcfg_cli.keras_side.backend import choose_backend, import_keras
 from modelcfg_cli.keras_side.build import SUFFIXES, built_config
+from modelcfg_cli.keras_side.compile_check import restorable_compile_config
 from modelcfg_cli.keras_side.portable import portable_compile_config
 from modelcfg_cli.keras_side.preset_out import check_preset_output
 from modelcfg_cli.keras_side.quiet import H5_NOTE
@@ -33,6 +35,7 @@ from modelcfg_cli.keras_side.transfer import keras3_file
 from modelcfg_cli.keras_side.verify import check_clone
 from modelcfg_cli.legacy.dropped import upgrade_warnings
 from modelcfg_cli.legacy.upgrade import needs_upgrade
+from modelcfg_cli.legacy.widths import fill_widths, unknown_widths
 from modelcfg_cli.rules.api import as_ruleset
 from modelcfg_cli.rules.engine import Report, apply
 from modelcfg_cli.rules.hints import with_unset_hints
@@ -112,7 +115,7 @@ class CloneResult:
 
 def plan_clone(
     source: str,
-    rules: object = None,
+    rules: Any = None,
     sets: Iterable[str] = (),
     *,
     strict: bool = False,
@@ -131,7 +134,7 @@ def plan_clone(
     return replace(plan, allow_fresh=tuple(allow_fresh))
 
 
-def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
+def rules_with_sets(rules: Any, sets: Iterable[str] = ()) -> RuleSet:
     """`rules` (any form `as_ruleset` takes), then the `--set` edits."""
     ruleset = as_ruleset(rules)
     for option in sets:
@@ -141,7 +144,7 @@ def rules_with_sets(rules: object, sets: Iterable[str] = ()) -> RuleSet:
 
 def plan_document(
     doc: ModelDocument,
-    rules: object = None,
+    rules: Any = None,
     sets: Iterable[str] = (),
     *,
     strict: bool = False,
@@ -160,12 +163,26 @@ def plan_document(
         envelope, report = apply(doc.envelope, ruleset, doc.metadata)
     except UpgradeRefused as exc:
         raise UpgradeRefused(doc.label, exc.message) from None
-    rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata)
+    envelope = with_stored_widths(doc, envelope)
+    rewritten = document_from_payload(envelope, f"{doc.label} (rewritten)", doc.metadata, origin=doc.origin)
     quantized = quantized_policy(ruleset.model["dtype_policy"]) if "dtype_policy" in ruleset.model else None
     changes = diff(doc, rewritten)
     findings = with_unset_hints(validate_document(rewritten, False, schema_dirs), changes)
     mode = quantized[0] if quantized else None
     return ClonePlan(doc, rewritten, report, changes, findings, strict, mode, upgraded)
+
+
+def with_stored_widths(doc: ModelDocument, envelope: dict) -> dict:
+    """`envelope` (the rewritten `doc`) with the input widths its config left unknown taken from the
+    weights `doc` stores (`legacy/widths.py`); itself when none is unknown."""
+    if not unknown_widths(envelope):
+        return envelope
+    from modelcfg_cli.weights.stored import document_weights
+
+    shapes = {path: [a.shape for a in arrays] for path, arrays in document_weights(doc).items()}
+    envelope = copy.deepcopy(envelope)
+    fill_widths(envelope, shapes)
+    return envelope
 
 
 def _upgraded(doc: ModelDocument) -> ModelDocument | None:
@@ -174,7 +191,7 @@ def _upgraded(doc: ModelDocument) -> ModelDocument | None:
         envelope, _ = apply(doc.envelope, as_ruleset("builtin:keras2"), doc.metadata)
     except UpgradeRefused:
         return None
-    return document_from_payload(envelope, f"{doc.label} (upgraded)", doc.metadata)
+    return document_from_payload(envelope, f"{doc.label} (upgraded)", doc.metadata, origin=doc.origin)
 
 
 def checked_save_format(source: str, out: str, save_format: str | None) -> str:
@@ -193,13 +210,15 @@ def post_build_steps(keep_weights: bool, steps: Iterable[PostBuildStep] = ()) ->
     return (*steps, keep_source_weights) if keep_weights else tuple(steps)
 
 
-def output_format(out: str, fmt: str | None) -> str:
-    """`fmt`, else the format OUT's extension names; `fmt` contradicting the extension is refused (Keras
-    could not load an HDF5 file named `.keras`)."""
+def output_format(out: str, save_format: str | None) -> str:
+    """`save_format`, else the format OUT's extension names; a `save_format` that contradicts the
+    extension is refused (Keras could not load an HDF5 file named `.keras`)."""
     implied = format_by_extension(out, FORMATS)
-    if fmt and implied and fmt != implied:
-        raise UsageError(out, f"--save-format {fmt} contradicts the extension (a {implied} file name)")
-    found = fmt or implied
+    if save_format and implied and save_format != implied:
+        raise UsageError(
+            out, f"--save-format {save_format} contradicts the extension (a {implied} file name)"
+        )
+    found = save_format or implied
     if found is None:
         suffix = Path(out).suffix or "no extension"
         raise UsageError(out, f"cannot tell the format from {suffix!r}; pass --save-format keras|h5|json")
@@ -235,9 +254,10 @@ def build(
     keras = import_keras(chosen, tuple(imports))
     envelope, portable_notes = portable_compile_config(keras, plan.rewritten.envelope)
     stream = stream_for(plan, save_format, tuple(post_build), keep_source_weights, keras3_file)
+    envelope, compile_notes = restorable_compile_config(keras, envelope)
     stage("building the model")
     model = build_model(keras, envelope, not unsafe, label, stream)
-    context = BuildContext(plan, model, keras, portable_notes, stream=stream)
+    context = BuildContext(plan, model, keras, [*portable_notes, *compile_notes], stream=stream)
     try:
         after_build(context, (*post_build, quantize_step) if plan.quantize else post_build)
         stream = settle(context.model, stream, save_format, max_shard_size)

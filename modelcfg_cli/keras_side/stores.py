@@ -38,6 +38,8 @@ def _source_store(H5IOStore: Any) -> Any:
     class SourceStore(H5IOStore):
         """An `H5IOStore` over a source's weights that records every (entry path, key) read."""
 
+        _h5_entry_group: Any  # set by Keras's `get`
+
         def __init__(self, path_or_io, archive=None, on_close=None):
             super().__init__(path_or_io, archive=archive, mode="r")
             self.read: set[tuple[str, str]] = set()

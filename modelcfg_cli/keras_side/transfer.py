@@ -12,12 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from modelcfg_cli.document import KERAS_FILE_FORMATS
-from modelcfg_cli.errors import SourceError
+from modelcfg_cli.errors import CloneError, SourceError
 from modelcfg_cli.keras_side.unread import refuse_unread_weights
 from modelcfg_cli.keras_side.weight_report import NEW_LAYER, NOT_FOUND, WeightReport, plural, shapes_text
 from modelcfg_cli.weights.gates import keras1_gates as _keras1_gates
 
 NO_WEIGHTS = "weights: the source holds none; every layer starts freshly initialised"
+
+
+class NoStoredWeights(CloneError):
+    """`--keep-weights` on a source that stores no tensors (a config only): there is nothing to keep."""
 
 
 def transfer_weights(
@@ -45,6 +49,8 @@ def transfer_weights(
             report.add_reinitialised(path, why, judge.refitted(path, source, True))
             continue
         layer.set_weights(arrays)
+        if callable(getattr(layer, "finalize_state", None)):
+            layer.finalize_state()  # a Normalization's mean and variance follow its variables
         if not _holds(layer, arrays):
             why = "Keras did not keep the stored values"
             report.add_reinitialised(path, why, judge.refitted(path, source, False))
@@ -93,6 +99,7 @@ def keep_weights(context) -> None:
     no rule caused and no `--allow-fresh` allowed raises `WeightsLost` (nothing is written)."""
     from modelcfg_cli.keras_side.carry import affected
     from modelcfg_cli.keras_side.promise import WeightsLost, check_allowed, fresh_policy
+    from modelcfg_cli.legacy.slashes import renamed_paths
     from modelcfg_cli.weights.stored import document_weights
 
     doc = context.source
@@ -102,11 +109,18 @@ def keep_weights(context) -> None:
     if source is not None and keras3_file(doc):
         report = _carry_keras(context, source, policy)
     else:
-        weights = document_weights(doc)
+        slashed = renamed_paths(doc.envelope)  # layers with `/` in their names were renamed
+        weights = {slashed.get(path, path): arrays for path, arrays in document_weights(doc).items()}
         renamed = affected(context.plan.changes)[1]
         report = transfer_weights(context.model, weights, policy, renamed) if weights else None
     check_allowed(context.plan, report or WeightReport())
     if report is None or not report.stored:
+        if context.model.weights:  # a model with weights, built from a file that stores none
+            raise NoStoredWeights(
+                doc.label,
+                "--keep-weights: the source stores no weights (a config only); give the weights with "
+                "--weights FILE, or drop --keep-weights to start fresh",
+            )
         context.notes.append(NO_WEIGHTS)
         return
     if report.lost:
@@ -116,8 +130,8 @@ def keep_weights(context) -> None:
 
 def keras3_file(doc) -> bool:
     """A `.keras` zip or folder written by Keras 3 (tf.keras 2.x wrote other keys), with no `--weights`."""
-    keras3 = doc.metadata.get("format") in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
-    return keras3 and not doc.metadata.get("weights_file")
+    keras3 = doc.origin.format in KERAS_FILE_FORMATS and not doc.written_by_tf_keras
+    return keras3 and not doc.origin.weights_file
 
 
 def _carry_keras(context, source: str | bytes, policy) -> WeightReport | None:

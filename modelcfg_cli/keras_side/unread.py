@@ -20,7 +20,7 @@ NPZ_FILE = "model.weights.npz"
 def refuse_unread_weights(doc) -> None:
     """A `SourceError` when `doc` (a read `ModelDocument`) keeps its weights in `model.weights.npz`
     instead of `model.weights.h5` (without `--weights FILE` to take them from)."""
-    if doc.metadata.get("weights_file"):
+    if doc.origin.weights_file:
         return
     npz = _npz_member(doc.data if doc.data is not None else doc.path)
     if npz is None:

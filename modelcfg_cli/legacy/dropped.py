@@ -4,7 +4,7 @@ value that changed what the layer computes never disappears without a word (a fa
 from __future__ import annotations
 
 from modelcfg_cli.findings import ERROR, WARNING, Finding
-from modelcfg_cli.legacy.names import REMOVED_KWARGS, SPEED_ONLY
+from modelcfg_cli.legacy.names import BASE_DEFAULTS, REMOVED_KWARGS, SPEED_ONLY
 
 WARNING_PREFIX = "warning: "
 EMPTY: tuple[object, ...] = (None, False, 0, [], {})
@@ -14,8 +14,8 @@ def dropped_note(where: str, class_name: str, key: str, value: object) -> str | 
     """None when dropping `key=value` loses nothing; else the warning that names it and its default."""
     if key in SPEED_ONLY:
         return None
-    if key in REMOVED_KWARGS:
-        default = REMOVED_KWARGS[key]
+    if key in REMOVED_KWARGS or key in BASE_DEFAULTS:
+        default = REMOVED_KWARGS.get(key, BASE_DEFAULTS.get(key))
         if _same(value, default):
             return None
         reason = f"Keras 3 computes as with {key}={default!r}"

@@ -92,6 +92,9 @@ REMOVED_KWARGS = {
     "output_mask_type": "raw",
 }
 
+# Base arguments most Keras 3 layers still take but a few (SpatialDropout1D/2D/3D) do not, with defaults.
+BASE_DEFAULTS = {"trainable": True}
+
 # Removed arguments that only chose how fast the same result was computed: any value drops silently.
 SPEED_ONLY = frozenset({"consume_less", "implementation"})
 

@@ -20,7 +20,18 @@ CONSTANT = "_CONSTANT_VALUE"
 
 
 def upgrade_op_layers(config: dict) -> None:
-    """Replace every op layer of a legacy model config (and of its nested models) by built-in layers."""
+    """Replace every op layer of a legacy model config (and of its nested models) by built-in layers;
+    when some have none, refuse in one line that names every such layer."""
+    refused: list[str] = []
+    _upgrade_ops(config, refused)
+    if len(refused) == 1:
+        raise UpgradeRefused(None, refused[0])
+    if refused:
+        count = f"{len(refused)} TensorFlow op layers have no Keras 3 form"
+        raise UpgradeRefused(None, f"{count}: " + "; ".join(refused))
+
+
+def _upgrade_ops(config: dict, refused: list[str]) -> None:
     layers = config.get("layers")
     if not isinstance(layers, list):
         return
@@ -29,14 +40,19 @@ def upgrade_op_layers(config: dict) -> None:
     replaced: list = []
     for layer in layers:
         if isinstance(layer, dict) and isinstance(layer.get("config"), dict) and "layers" in layer["config"]:
-            upgrade_op_layers(layer["config"])
+            _upgrade_ops(layer["config"], refused)
         if not (isinstance(layer, dict) and str(layer.get("class_name")) in OP_LAYERS):
             replaced.append(layer)
             _note_rank(layer, ranks)
             continue
         if not functional:
-            raise UpgradeRefused(None, f"layer {_name(layer)!r} is a {layer['class_name']} in a Sequential")
-        new_layers, rank = _rewrite(layer, ranks)
+            refused.append(f"layer {_name(layer)!r} is a {layer['class_name']} in a Sequential")
+            continue
+        try:
+            new_layers, rank = _rewrite(layer, ranks)
+        except UpgradeRefused as exc:
+            refused.append(exc.message)
+            new_layers, rank = [layer], None
         replaced.extend(new_layers)
         ranks[_name(layer)] = rank
     config["layers"] = replaced

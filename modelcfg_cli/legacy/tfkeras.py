@@ -70,22 +70,23 @@ def _sequential_node_offsets(layers: list[dict], outputs: Any) -> None:
         for layer in layers
         if layer.get("class_name") == "Sequential"
     }
-    refs = [ref for layer in layers for ref in _refs(layer.get("inbound_nodes"))] + list(_refs(outputs))
+    refs = [ref for layer in layers for ref in tensor_refs(layer.get("inbound_nodes"))]
+    refs += list(tensor_refs(outputs))
     shifted = {ref[0] for ref in refs if ref[0] in counts and ref[1] >= counts[ref[0]]}
     for ref in refs:
         if ref[0] in shifted and ref[1] > 0:
             ref[1] -= 1
 
 
-def _refs(value: Any):
+def tensor_refs(value: Any):
     """Every tensor reference in a legacy inbound-nodes structure (lists, kwargs included)."""
     if is_ref(value):
         yield value
         if len(value) == 4:
-            yield from _refs(value[3])
+            yield from tensor_refs(value[3])
     elif isinstance(value, list):
         for item in value:
-            yield from _refs(item)
+            yield from tensor_refs(item)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _refs(item)
+            yield from tensor_refs(item)

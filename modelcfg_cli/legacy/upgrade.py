@@ -22,6 +22,7 @@ from modelcfg_cli.document import (
     model_layers,
 )
 from modelcfg_cli.errors import UpgradeRefused
+from modelcfg_cli.legacy.compile_config import upgrade_compile_config
 from modelcfg_cli.legacy.dropped import dropped_note
 from modelcfg_cli.legacy.names import (
     BASE_KWARGS,
@@ -32,6 +33,7 @@ from modelcfg_cli.legacy.names import (
     MERGE_MODES,
     PER_CLASS_RENAMES,
 )
+from modelcfg_cli.legacy.slashes import rename_slashed
 from modelcfg_cli.legacy.tfkeras import is_tfkeras_entry, prepare_tfkeras
 from modelcfg_cli.schema_store import load_schema, schema_names
 
@@ -76,8 +78,10 @@ def upgrade_envelope(envelope: dict, metadata: dict | None = None) -> tuple[dict
     model = copy.deepcopy(envelope)
     if not is_model_entry(model) and model.get("class_name") not in MODEL_CLASSES:
         return model, [f"{model.get('class_name')}: a subclassed model; its code is needed (--import MODULE)"]
+    rename_slashed(model, notes)
     prepare_tfkeras(model, notes)
     _upgrade_model(model, notes, "")
+    upgrade_compile_config(model, notes)
     return model, _unique(notes)
 
 
@@ -94,7 +98,7 @@ def upgraded_with_notes(doc: ModelDocument) -> tuple[ModelDocument, list[str]]:
         envelope, notes = upgrade_envelope(doc.envelope, doc.metadata)
     except UpgradeRefused as exc:
         raise UpgradeRefused(doc.label, exc.message) from None
-    return ModelDocument(envelope, doc.metadata, doc.label, doc.path), notes
+    return ModelDocument(envelope, doc.metadata, doc.label, doc.path, origin=doc.origin), notes
 
 
 def _upgrade_model(entry: dict, notes: list[str], where: str) -> None:
@@ -275,7 +279,10 @@ def _fix_values(class_name: str, config: dict, notes: list[str], where: str) -> 
 
 def _drop_unknown(class_name: str, config: dict, notes: list[str], where: str, keep: tuple = ()) -> None:
     schema = load_schema(class_name) or {}
-    known = set(schema.get("properties", {})) | BASE_KWARGS | set(keep)
+    properties = set(schema.get("properties", {}))
+    # A layer without `**kwargs` (SpatialDropout1D/2D/3D) takes none of the base arguments it does not list.
+    base = BASE_KWARGS if "trainable" in properties else (BASE_KWARGS - {"trainable"})
+    known = properties | base | set(keep)
     if schema.get("additionalProperties", True) is not False:
         return
     for key in [k for k in config if k not in known]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from modelcfg_cli.findings import ERROR, FileReport, Finding, summary
 
@@ -52,7 +53,7 @@ def _count(n: int, word: str) -> str:
 
 
 def _finding_json(finding: Finding) -> dict:
-    data = {
+    data: dict[str, Any] = {
         "pointer": finding.pointer,
         "layer": finding.layer,
         "class_name": finding.class_name,

@@ -21,7 +21,7 @@ def _lines(preset: dict) -> list[str]:
     out.append(f"stored layers: {len(rows)} with weights, {params:,} parameters")
     table = [_layer_cells(row) for row in rows]
     out.extend(_table(("layer", "tensors", "parameters", "shapes"), table))
-    parts = [
+    parts: list[tuple[str, ...]] = [
         (p["file"], p["class"] + (f" ({p['problem']})" if p["problem"] else "")) for p in preset["parts"]
     ]
     parts += [(item["path"], _bytes(item["bytes"])) for item in preset["assets"]]

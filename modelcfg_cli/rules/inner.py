@@ -35,4 +35,6 @@ def both_directions(site: Site) -> list[Site]:
     twins = [config.get(key) for key in WRAPPED_KEYS] if isinstance(config, dict) else []
     if site.entry not in twins or not all(isinstance(twin, dict) for twin in twins):
         return [site]
-    return [Site(site.container, twin, site.path, owner=site.owner) for twin in twins]
+    return [
+        Site(site.container, twin, site.path, owner=site.owner) for twin in twins if isinstance(twin, dict)
+    ]

@@ -19,7 +19,7 @@ def sha256_path(path: str) -> str | None:
         if target.is_dir():
             return _folder_digest(target)
         with target.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            return _file_sha256(handle)
     except OSError:
         return None
 
@@ -35,6 +35,14 @@ def _folder_digest(root: Path) -> str:
                 entry = f"link:{os.readlink(full)}"
             else:
                 with full.open("rb") as handle:
-                    entry = hashlib.file_digest(handle, "sha256").hexdigest()
+                    entry = _file_sha256(handle)
             digest.update(f"{relative}\0{entry}\n".encode())
+    return digest.hexdigest()
+
+
+def _file_sha256(handle) -> str:
+    """The SHA-256 of an open binary file, read in 1 MiB pieces (`hashlib.file_digest` is Python 3.11+)."""
+    digest = hashlib.sha256()
+    for piece in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(piece)
     return digest.hexdigest()

@@ -65,14 +65,14 @@ def scan_model(doc: ModelDocument, *, strict: bool = False, archive=None) -> lis
     from modelcfg_cli.sources.presets import is_preset
 
     findings = scan_document(doc)
-    fmt = doc.metadata.get("format")
-    if fmt == "keras-zip" and (archive is not None or doc.path):
+    source_format = doc.origin.format
+    if source_format == "keras-zip" and (archive is not None or doc.path):
         findings.extend(scan_archive(archive if archive is not None else doc.path, doc.label))
-    elif fmt == "keras-dir" and doc.path:
+    elif source_format == "keras-dir" and doc.path:
         findings.extend(
             scan_preset(doc.path, scan_document) if is_preset(doc.path) else scan_folder(doc.path)
         )
-    elif fmt == "tfjs-layers":
+    elif source_format == "tfjs-layers":
         from modelcfg_cli.scan.tfjs import scan_tfjs
 
         findings.extend(scan_tfjs(doc))

@@ -173,7 +173,7 @@ def _run(data: bytes, *, report: PickleReport | None = None, stop_at_end: bool =
             if opcode.name == "STOP":
                 if len(machine.stack) != 1:
                     raise NotAPickle("STOP with a stack that does not hold one object")
-                return position + 1
+                return (position or 0) + 1  # positions are known: `data` is bytes
     except NotAPickle:
         raise
     except Exception as exc:  # genops raises ValueError (bad opcode) or others on truncated arguments
@@ -268,7 +268,7 @@ class _Machine:
 
 
 def _pushes(name: str) -> int:
-    return len(pickletools.code2op[_CODES[name]].stack_after)
+    return len(pickletools.code2op[_CODES[name]].stack_after)  # type: ignore[attr-defined]  # not in typeshed
 
 
 _CODES = {op.name: op.code for op in pickletools.opcodes}

@@ -24,7 +24,7 @@ def weights_to_scan(doc: ModelDocument, given: str | None) -> str | None:
     """The weights file to check beside `doc`'s config: `given`, else a pair folder's weights file."""
     if given:
         return given
-    if doc.metadata.get("format") == "json+weights" and doc.path:
+    if doc.origin.format == "json+weights" and doc.path:
         pair = find_pair(Path(doc.path))
         return str(pair[1]) if pair else None
     return None

@@ -83,14 +83,14 @@ def _read_bytes(label: str, data: bytes, max_config_bytes: int, path: str | None
         return read_hdf5(label, io.BytesIO(data))
     if len(data) > max_config_bytes:
         raise SourceError(label, too_big(len(data), max_config_bytes))
-    payload, fmt = parse_text(label, decode(label, data))
+    payload, source_format = parse_text(label, decode(label, data))
     if is_tfjs(payload):
         files = files_beside(Path(path), payload) if path else TfjsFiles(payload)
         return tfjs_model(label, files, path)
     metadata = {}
     if isinstance(payload, dict):
         metadata = {k: payload[k] for k in ("keras_version", "backend") if k in payload}
-    return RawModel(label, fmt, payload, metadata, path)
+    return RawModel(label, source_format, payload, metadata, path)
 
 
 def tfjs_files(path: Path, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -> TfjsFiles | None:
@@ -106,16 +106,16 @@ def tfjs_files(path: Path, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES) -> 
 
 def read_document(source: str, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES):
     """Read `source` and return it as a `ModelDocument`."""
-    from modelcfg_cli.document import document_from_payload
+    from modelcfg_cli.document import Origin, document_from_payload
 
     raw = read_source(source, max_config_bytes)
-    metadata = {**raw.metadata, "format": raw.format}
-    return document_from_payload(raw.payload, raw.label, metadata, raw.path, data=raw.data)
+    origin = Origin(raw.format)
+    return document_from_payload(raw.payload, raw.label, raw.metadata, raw.path, data=raw.data, origin=origin)
 
 
 def read_document_bytes(label: str, data: bytes, max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES):
     """`read_document` for bytes already read (stdin that `scan` also lists as an archive)."""
-    from modelcfg_cli.document import document_from_payload
+    from modelcfg_cli.document import Origin, document_from_payload
 
     raw = _read_bytes(label, data, max_config_bytes, None)
-    return document_from_payload(raw.payload, raw.label, {**raw.metadata, "format": raw.format}, raw.path)
+    return document_from_payload(raw.payload, raw.label, raw.metadata, raw.path, origin=Origin(raw.format))

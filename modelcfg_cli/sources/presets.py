@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from modelcfg_cli.document import SHARD_INDEX
 
@@ -41,7 +42,7 @@ class PresetPart:
     problem: str | None = None
 
 
-def is_preset(folder: str | Path | None) -> bool:
+def is_preset(folder: str | Path | None) -> TypeGuard[str]:
     """True for a keras-hub preset folder: its metadata names a keras-hub version, or it holds a part
     config or sharded weights."""
     if folder is None or not Path(folder).is_dir():

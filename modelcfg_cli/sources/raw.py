@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,7 +13,7 @@ class RawModel:
 
     label: str
     format: str
-    payload: object
+    payload: Any  # the parsed config: JSON values
     metadata: dict = field(default_factory=dict)
     path: str | None = None
     data: bytes | None = field(default=None, repr=False)  # the bytes of a source read from stdin

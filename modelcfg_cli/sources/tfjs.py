@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from modelcfg_cli.document import METADATA_FILE, type_name
 from modelcfg_cli.errors import SourceError
@@ -28,7 +29,7 @@ TOPOLOGY = "modelTopology"
 ENVELOPE_EXTRAS = ("keras_version", "backend", "training_config")
 
 
-def is_tfjs(payload: object) -> bool:
+def is_tfjs(payload: object) -> TypeGuard[dict]:
     """True for a parsed TF.js `model.json` (it has a `modelTopology`)."""
     return isinstance(payload, dict) and TOPOLOGY in payload
 

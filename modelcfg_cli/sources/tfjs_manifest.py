@@ -14,6 +14,7 @@ import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from modelcfg_cli.errors import SourceError
 
@@ -82,7 +83,7 @@ class ZipShards:
             return archive.read(self.prefix + name)
 
 
-def parse_manifest(label: str, manifest: object) -> tuple[WeightGroup, ...]:
+def parse_manifest(label: str, manifest: Any) -> tuple[WeightGroup, ...]:
     """The groups of `manifest` (the `weightsManifest` value)."""
     if manifest is None:
         return ()
@@ -100,7 +101,7 @@ def _group(label: str, group: dict) -> WeightGroup:
     )
 
 
-def _shard_path(label: str, path: object) -> str:
+def _shard_path(label: str, path: Any) -> str:
     """A shard's path relative to the folder (`./` dropped); one that could leave the folder is refused."""
     if not isinstance(path, str) or not path.strip():
         raise SourceError(label, f"a weights shard path must be a file name, got {path!r}")
@@ -110,7 +111,7 @@ def _shard_path(label: str, path: object) -> str:
     return str(PurePosixPath(*[part for part in parts if part != "."]))
 
 
-def _weight(label: str, weight: object) -> ManifestWeight:
+def _weight(label: str, weight: Any) -> ManifestWeight:
     if not isinstance(weight, dict) or not isinstance(weight.get("name"), str):
         raise SourceError(label, "a weightsManifest weight needs a 'name'")
     name, shape, dtype = weight["name"], weight.get("shape"), weight.get("dtype", "float32")
@@ -126,7 +127,7 @@ def _weight(label: str, weight: object) -> ManifestWeight:
     return _quantized(label, name, tuple(shape), dtype, quantization)
 
 
-def _quantized(label: str, name: str, shape: tuple, dtype: str, quantization: object) -> ManifestWeight:
+def _quantized(label: str, name: str, shape: tuple, dtype: str, quantization: Any) -> ManifestWeight:
     stored = quantization.get("dtype") if isinstance(quantization, dict) else None
     if stored not in QUANTIZED:
         raise SourceError(
@@ -144,7 +145,7 @@ def _quantized(label: str, name: str, shape: tuple, dtype: str, quantization: ob
     return ManifestWeight(name, shape, dtype, QUANTIZED[stored], float(scale), float(minimum))
 
 
-def _finite(value: object) -> bool:
+def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -78,7 +78,7 @@ def diff_weights(
 ) -> list[WeightChange]:
     """Every tensor that differs between the weights stored with A and with B, in B's graph order
     (the layers only A has come first). A side's weights come from its `--weights-a/-b` file when one
-    was given (`metadata["weights_file"]`), else from the source. `renamed` ({A's layer path: new
+    was given (`origin.weights_file`), else from the source. `renamed` ({A's layer path: new
     name}, from the config diff) lets a renamed layer's tensors meet their partners in B."""
     with tensors_of(doc_a) as tensors_a, tensors_of(doc_b) as tensors_b:
         if tensors_a is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from modelcfg_cli.document import ModelDocument
@@ -9,10 +10,11 @@ from modelcfg_cli.errors import SourceError
 
 
 def with_weights_file(doc: ModelDocument, weights: str | None, option: str = "--weights") -> ModelDocument:
-    """`doc` whose weights are read from `weights` (kept in its metadata as `weights_file`); `option`
-    names the option that gave it, for the error."""
+    """`doc` whose weights are read from `weights` (kept as `doc.origin.weights_file`); `option` names
+    the option that gave it, for the error."""
     if not weights:
         return doc
     if not Path(weights).exists():
         raise SourceError(weights, f"no such file or directory (given with {option})")
-    return ModelDocument(doc.envelope, {**doc.metadata, "weights_file": weights}, doc.label, doc.path)
+    origin = replace(doc.origin, weights_file=weights)
+    return ModelDocument(doc.envelope, doc.metadata, doc.label, doc.path, origin=origin)

@@ -1,5 +1,5 @@
 """Where `diff --weights` reads a model's tensors: a weights file given apart from the model
-(`--weights-a/-b FILE`, kept as `metadata["weights_file"]`), the weights file of a `model.json` pair
+(`--weights-a/-b FILE`, kept as `origin.weights_file`), the weights file of a `model.json` pair
 folder, or the source itself; and the check that a given file's tensors belong to the model. A weights
 file written by tf.keras 2.13-2.15 keys layers by class and counter: it is placed through the config and
 read whole (other files are read in slices)."""
@@ -25,12 +25,12 @@ from modelcfg_cli.weights.stored import (
 def weights_source(doc: ModelDocument) -> tuple[str, dict | None]:
     """The path to read `doc`'s tensors from, and the model config to place a legacy file's nested
     models by (None when the file holds its own)."""
-    given = doc.metadata.get("weights_file")
+    given = doc.origin.weights_file
     if given:
         return checked_weights_file(given), doc.envelope
     if doc.path is None:
         raise SourceError(doc.label, "weights cannot be read from stdin; give a file or folder")
-    pair = find_pair(Path(doc.path)) if doc.metadata.get("format") == "json+weights" else None
+    pair = find_pair(Path(doc.path)) if doc.origin.format == "json+weights" else None
     if pair is not None:
         return str(pair[1]), doc.envelope
     return doc.path, None
@@ -45,7 +45,7 @@ def tensors_of(doc: ModelDocument) -> Iterator[list[StoredTensor] | None]:
     if envelope is not None and _tfkeras_file(path, doc.keras_version):
         yield _in_memory(read_weights_file(path, envelope, keras_version=doc.keras_version))
         return
-    if doc.written_by_tf_keras and not doc.metadata.get("weights_file"):
+    if doc.written_by_tf_keras and not doc.origin.weights_file:
         yield _in_memory(read_weights(path)) or None
         return
     with open_tensors(path, envelope) as tensors:
@@ -74,7 +74,7 @@ def _tfkeras_file(path: str, keras_version: str | None) -> bool:
 
 def check_fit(doc: ModelDocument, tensors) -> None:
     """Raise when a given weights file holds tensors for a layer `doc` does not have."""
-    given = doc.metadata.get("weights_file")
+    given = doc.origin.weights_file
     if not given:
         return
     layers = {ref.path_str for ref in doc.layers()}

@@ -19,7 +19,7 @@ def preset_summary(doc: ModelDocument) -> dict | None:
         return None
     config = doc.envelope.get("config")
     config = config if isinstance(config, dict) else {}
-    metadata = _metadata(Path(doc.path))
+    metadata = _metadata(Path(doc.path))  # a preset folder: is_preset said so
     return {
         "class": doc.envelope.get("registered_name") or doc.class_name,
         "keras_hub_version": metadata.get("keras_hub_version"),

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from modelcfg_cli.document import SHARD_INDEX
 from modelcfg_cli.errors import SourceError
@@ -100,7 +101,7 @@ def write_view(shards: list[Path], out: Path) -> None:
 
 def _merge(h5py, part, merged, source: str) -> None:
     merged.attrs.update(part.attrs)
-    entries: list[tuple[str, object]] = []
+    entries: list[tuple[str, Any]] = []
     part.visititems(lambda name, item: entries.append((name, item)))
     for name, item in entries:
         if isinstance(item, h5py.Dataset):

@@ -100,7 +100,7 @@ def read_weights_file(weights: str, envelope: dict | None, *, keras_version: str
         with h5py.File(path, "r") as handle:
             keras3_layout = "layers" in handle or any("_layer_checkpoint_dependencies" in k for k in handle)
             if keras3_layout and envelope is not None and is_tfkeras_weights(handle, keras_version):
-                return read_tfkeras_weights(handle, envelope, weights)
+                return read_tfkeras_weights(handle, envelope, weights, keras_version)
     except OSError as exc:
         raise SourceError(weights, f"cannot read the weights ({exc})") from exc
     return _all_arrays(weights, envelope)
@@ -121,7 +121,7 @@ def checked_weights_file(weights: str) -> str:
 def document_weights(doc) -> dict[str, list[np.ndarray]]:
     """The weights of a read `ModelDocument`: from `--weights FILE` when one was given (kept in its
     metadata as `weights_file`), else from the source itself."""
-    weights = doc.metadata.get("weights_file")
+    weights = doc.origin.weights_file
     if weights:
         return read_weights_file(weights, doc.envelope, keras_version=doc.keras_version)
     return read_weights(doc.path) if doc.path else {}
@@ -145,7 +145,7 @@ def _tfkeras_weights(source: str) -> dict[str, list[np.ndarray]] | None:
             config, version = _saved_by(_config_files(source))
             if config is None or not is_tfkeras_weights(handle, version):
                 return None
-            return read_tfkeras_weights(handle, config, source)
+            return read_tfkeras_weights(handle, config, source, version)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise SourceError(source, f"cannot read the weights ({exc})") from exc
 
@@ -380,9 +380,9 @@ def _owner(layer: str, weight: str, nested: dict[str, set[str]]) -> str:
     inner model's name out, `Conv1/kernel:0` for `outer/model1/Conv1`)."""
     parts = weight.split("/")[:-1]
     while layer in nested:
-        inner = next((i for i, part in enumerate(parts) if part in nested[layer]), None)
+        inner = _inner_layer(parts, nested[layer])
         if inner is not None:
-            layer, parts = f"{layer}/{parts[inner]}", parts[inner + 1 :]
+            layer, parts = f"{layer}/{inner[0]}", inner[1]
             continue
         deeper = [
             path for path in nested if path.startswith(f"{layer}/") and parts and parts[0] in nested[path]
@@ -391,6 +391,16 @@ def _owner(layer: str, weight: str, nested: dict[str, set[str]]) -> str:
             break
         layer = deeper[0]
     return layer
+
+
+def _inner_layer(parts: list[str], names: set[str]) -> tuple[str, list[str]] | None:
+    """(the first run of name components that names a layer, the components after it); the longest run
+    wins, for tf.keras names holding `/` (`fc/dense/kernel:0` of a layer `fc/dense`)."""
+    for start in range(len(parts)):
+        for end in range(len(parts), start, -1):
+            if "/".join(parts[start:end]) in names:
+                return "/".join(parts[start:end]), parts[end:]
+    return None
 
 
 def _stored_config(handle) -> dict | None:

@@ -110,7 +110,7 @@ def test_custom_class_and_lambda_refused_in_one_line(tmp_path):
 def test_dump_upgrade_imports_no_keras(tmp_path):
     source = tmp_path / "merge.json"
     source.write_text(json.dumps(fx.keras1_merge_model()))
-    config = json.loads(run_without_keras("dump", "--upgrade", source).rsplit("LEAKED:", 1)[0])
+    config = json.loads(run_without_keras("dump", "--upgrade", source).rsplit("EXIT:", 1)[0])
     merge = config["layers"][2]
     assert merge["class_name"] == "Concatenate" and merge["module"] == "keras.layers"
     assert "args" in merge["inbound_nodes"][0]

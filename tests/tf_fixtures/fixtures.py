@@ -47,3 +47,24 @@ def copy_fixture(name: str, target: Path) -> Path:
     else:
         shutil.copy(source, copy)
     return copy
+
+
+def clone_each(names, folder: Path) -> dict:
+    """{fixture: (CloneResult, the clone loaded by Keras 3)}, each cloned once into `folder` with
+    --keep-weights."""
+    import keras
+
+    from modelcfg_cli.keras_side.clone import clone
+
+    made = {}
+    for name in names:
+        result = clone(str(artifact(name)), str(folder / f"{name}.keras"), keep_weights=True)
+        made[name] = (result, keras.saving.load_model(result.out, compile=False))
+    return made
+
+
+def outputs(model, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the model's outputs on the fixture's inputs `x0`, tf.keras's outputs `y0`)."""
+    arrays = np.load(DATA / name / "reference.npz")
+    got = model.predict(arrays["x0"], verbose=0)
+    return np.asarray(got[0] if isinstance(got, list) else got), arrays["y0"]

@@ -1,7 +1,11 @@
-"""Make the tf.keras 2.15 fixtures in `tests/tf_fixtures/data/` (run ONLY in the TensorFlow venv).
+"""Make the tf.keras fixtures in `tests/tf_fixtures/data/` (run ONLY in a TensorFlow venv).
 
-    python3.11 -m venv /work/tfvenv && /work/tfvenv/bin/pip install tensorflow-cpu==2.15.1
-    /work/tfvenv/bin/python tests/tf_fixtures/generate.py [NAME ...]   # all fixtures, or only these
+    python3.11 -m venv /work/venvs/tf215 && /work/venvs/tf215/bin/pip install tensorflow-cpu==2.15.1
+    /work/venvs/tf215/bin/python tests/tf_fixtures/generate.py [NAME ...]   # all fixtures, or only these
+
+Most fixtures come from TensorFlow 2.15; those listed in `VERSIONED` are made by every TensorFlow version
+named there (2.13.1, 2.14.1, 2.15.1: one venv each), as `<name>_tf213`, `<name>_tf214`, `<name>_tf215`.
+A run makes only the fixtures of the TensorFlow version it runs under.
 
 Every fixture is a folder `data/<name>/` holding the saved artifact (named in `reference.json` "file"),
 `reference.npz` (seeded inputs `x0`..., tf.keras outputs `y0`..., and the weights `w0`... in
@@ -27,6 +31,7 @@ keras = tf.keras
 layers = keras.layers
 DATA = Path(__file__).resolve().parent / "data"
 BATCH = 4
+INPUT_SHAPES = {"reg": (5,)}  # models whose config leaves an input axis unknown: the shape fed to them
 
 
 def mlp() -> keras.Model:
@@ -140,13 +145,99 @@ def teachable_machine() -> keras.Model:
     return _trained(model, loss="sparse_categorical_crossentropy", classes=3)
 
 
-def _trained(model: keras.Model, *, loss: str, classes: int = 0) -> keras.Model:
+def counters() -> keras.Model:
+    """The layouts tf.keras keys by class counters, not names: throwaway layers built first skew the
+    auto-names (`conv2d_2` is the first Conv2D of the model), some layers are user-named, weightless
+    layers (SpatialDropout2D, Dropout) sit between, and a nested Sequential keeps counters of its own."""
+    scratch = layers.Input((4, 4, 1))
+    for throwaway in (layers.Conv2D(1, 1), layers.Conv2D(1, 1), layers.Conv2DTranspose(1, 1)):
+        throwaway(scratch)
+    layers.Dense(1)(layers.Flatten()(scratch))
+    image = layers.Input((8, 8, 2), name="image")
+    first = layers.Conv2D(4, 3, padding="same", activation="relu")(image)
+    x = layers.Conv2D(4, 3, padding="same", name="user_conv")(first)
+    x = layers.SpatialDropout2D(0.2)(x)
+    x = layers.Conv2D(6, 3, strides=2, padding="same")(x)
+    x = layers.Conv2DTranspose(4, 3, strides=2, padding="same")(x)
+    x = layers.Conv2DTranspose(4, 3, padding="same", name="user_up")(x)
+    x = layers.Conv2DTranspose(4, 1)(x)
+    x = layers.BatchNormalization()(layers.Add()([x, first]))
+    x = layers.GlobalAveragePooling2D()(layers.Conv2D(2, 1)(x))
+    head = keras.Sequential(
+        [layers.Dense(6, activation="relu"), layers.Dense(6, name="user_dense"), layers.Dense(4)], name="head"
+    )
+    x = layers.Dropout(0.1)(head(x))
+    model = keras.Model(image, layers.Dense(3, activation="softmax")(x), name="counters")
+    adam = keras.optimizers.Adam(learning_rate=0.002)  # its config: jit_compile, is_legacy_optimizer, ...
+    loss = "sparse_categorical_crossentropy"
+    return _trained(model, loss=loss, classes=3, metrics=["accuracy"], optimizer=adam)
+
+
+@keras.utils.register_keras_serializable(package="Custom")
+def stock_return_loss(y_true, y_pred):
+    """A user's loss, registered as `Custom>stock_return_loss`: Keras 3 cannot compile without it."""
+    return tf.reduce_mean(tf.square(y_true - y_pred) * (1.0 + tf.abs(y_true)))
+
+
+@keras.utils.register_keras_serializable(package="Custom")
+def direction_accuracy(y_true, y_pred):
+    """A user's metric, registered as `Custom>direction_accuracy`."""
+    return tf.reduce_mean(tf.cast(tf.sign(y_true) == tf.sign(y_pred), tf.float32))
+
+
+def custom_loss() -> keras.Model:
+    """Compiled with a custom loss and metric: Keras loads it with compile=False, and so must clone."""
+    model = keras.Sequential(
+        [layers.Input((5,)), layers.Dense(8, activation="relu"), layers.Dense(1)], name="stock"
+    )
+    rmsprop = keras.optimizers.RMSprop()  # tf.keras names its module keras.optimizers.experimental
+    return _trained(model, loss=stock_return_loss, metrics=[direction_accuracy], optimizer=rmsprop)
+
+
+def residual_ops() -> keras.Model:
+    """A residual `a + b` between two tensors (TFOpLambda `tf.__operators__.add`) and a SpatialDropout1D
+    (whose Keras 2 config carries `trainable`, which Keras 3 rejects)."""
+    inputs = layers.Input((12, 3))
+    a = layers.Conv1D(4, 3, padding="same", activation="relu")(inputs)
+    b = layers.Conv1D(4, 3, padding="same")(layers.SpatialDropout1D(0.2)(a))
+    x = layers.GlobalAveragePooling1D()(a + b)
+    model = keras.Model(inputs, layers.Dense(2)(x), name="residual_ops")
+    return _trained(model, loss="mse")
+
+
+def slashed_names() -> keras.Model:
+    """Layer names with `/` (as tf.keras's DenseNet names them: `conv1/conv`), which Keras 3 rejects, one
+    of them clashing with an existing name once `/` becomes `_`, and a nested model holding one."""
+    image = layers.Input((6, 6, 2))
+    x = layers.Conv2D(3, 3, name="conv1/conv")(image)
+    x = layers.BatchNormalization(name="conv1/bn")(x)
+    x = layers.Activation("relu", name="conv1_bn")(x)
+    pooled = layers.GlobalAveragePooling2D(name="pool")(x)
+    head = keras.Sequential([layers.Dense(4, name="fc/dense"), layers.Dense(2)], name="head/mlp")
+    model = keras.Model(image, head(pooled), name="densenet_like")
+    return _trained(model, loss="mse")
+
+
+def normalization() -> keras.Model:
+    """The TensorFlow regression tutorial's shape: a Normalization adapted on the features, then a
+    Sequential of it built by `fit` (no Input): the model's config leaves the feature width unknown."""
+    rng = np.random.default_rng(3)
+    features = (rng.normal(size=(32, 5)) * [1, 10, 100, 0.1, 3] + [0, 5, -50, 1, 2]).astype("float32")
+    normalizer = layers.Normalization(axis=-1)
+    normalizer.adapt(features)
+    model = keras.Sequential([normalizer, layers.Dense(8, activation="relu"), layers.Dense(1)], name="reg")
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(features, rng.normal(size=(32, 1)).astype("float32"), epochs=2, batch_size=8, verbose=0)
+    return model
+
+
+def _trained(model: keras.Model, *, loss, classes: int = 0, metrics=None, optimizer="adam") -> keras.Model:
     """One short fit, so weights are not initial and the optimizer has slots (as real files do)."""
     rng = np.random.default_rng(1)
     x = rng.normal(size=(16, *model.input_shape[1:])).astype("float32")
     shape = (16,) if classes else (16, *model.output_shape[1:])
     y = rng.integers(0, classes, size=shape) if classes else rng.normal(size=shape).astype("float32")
-    model.compile(optimizer="adam", loss=loss)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     return model
 
@@ -170,6 +261,13 @@ def save_zip(model: keras.Model, folder: Path) -> str:
 def save_h5(model: keras.Model, folder: Path) -> str:
     model.save(folder / "model.h5")
     return "model.h5"
+
+
+def save_h5_named_keras(model: keras.Model, folder: Path) -> str:
+    """A legacy `.h5` file under a `.keras` name (saved as h5, the name kept)."""
+    model.save(folder / "model.h5")
+    (folder / "model.h5").rename(folder / "model.keras")
+    return "model.keras"
 
 
 def save_teachable(model: keras.Model, folder: Path) -> str:
@@ -220,6 +318,26 @@ FIXTURES = {
     "json_pair": (bidirectional, save_json_pair),
     "json_legacy_pair": (conv_residual, save_json_legacy_pair),
 }
+ALL_VERSIONS = ("2.13", "2.14", "2.15")
+VERSIONED = {
+    "counters_zip": (counters, save_zip, ALL_VERSIONS),
+    "bidirectional_zip": (bidirectional, save_zip, ("2.13", "2.14")),  # 2.15's is `bidirectional_zip`
+    "custom_loss_zip": (custom_loss, save_zip, ("2.14",)),
+    "residual_h5_named_keras": (residual_ops, save_h5_named_keras, ("2.13",)),
+    "normalization_savedmodel": (normalization, save_savedmodel_untraced, ("2.15",)),
+    "slashed_names_h5": (slashed_names, save_h5, ("2.15",)),
+    "slashed_names_zip": (slashed_names, save_zip, ("2.13",)),
+}
+
+
+def planned() -> dict[str, tuple]:
+    """{fixture name: (build, save)} of the fixtures this TensorFlow version makes."""
+    version = ".".join(tf.__version__.split(".")[:2])
+    made = dict(FIXTURES) if version == "2.15" else {}
+    for name, (build, save, versions) in VERSIONED.items():
+        if version in versions:
+            made[f"{name}_tf{version.replace('.', '')}"] = (build, save)
+    return made
 
 
 def layer_paths(model: keras.Model) -> dict[str, list[int]]:
@@ -259,7 +377,8 @@ def legacy_config(model: keras.Model) -> dict:
 
 def write_reference(model: keras.Model, folder: Path, artifact: str) -> None:
     rng = np.random.default_rng(7)
-    x0 = rng.normal(size=(BATCH, *model.input_shape[1:])).astype("float32")
+    shape = INPUT_SHAPES.get(model.name, model.input_shape[1:])
+    x0 = rng.normal(size=(BATCH, *shape)).astype("float32")
     y0 = model.predict(x0, verbose=0)
     arrays = {"x0": x0, "y0": y0}
     arrays.update({f"w{i}": w.numpy() for i, w in enumerate(model.weights)})
@@ -280,10 +399,8 @@ def write_reference(model: keras.Model, folder: Path, artifact: str) -> None:
 
 
 def main(names: list[str]) -> None:
-    """Make the fixtures named (all of them, after emptying data/, when none is named)."""
-    if not names and DATA.exists():
-        shutil.rmtree(DATA)
-    for name, (build, save) in FIXTURES.items():
+    """Make the fixtures named (all that this TensorFlow version makes when none is named)."""
+    for name, (build, save) in planned().items():
         if names and name not in names:
             continue
         shutil.rmtree(DATA / name, ignore_errors=True)
@@ -293,13 +410,15 @@ def main(names: list[str]) -> None:
         folder.mkdir(parents=True)
         model = build()
         write_reference(model, folder, save(model, folder))
-    plain = DATA / "plain_tf_savedmodel"
     if names:
         return
-    plain.mkdir()
-    (plain / "reference.json").write_text(
-        json.dumps({"file": save_plain_tf(plain), "tf_version": tf.__version__}, indent=1) + "\n"
-    )
+    if tf.__version__.startswith("2.15"):
+        plain = DATA / "plain_tf_savedmodel"
+        shutil.rmtree(plain, ignore_errors=True)
+        plain.mkdir()
+        (plain / "reference.json").write_text(
+            json.dumps({"file": save_plain_tf(plain), "tf_version": tf.__version__}, indent=1) + "\n"
+        )
     total = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
     print(f"wrote {DATA} ({total / 1e6:.2f} MB)", file=sys.stderr)
 

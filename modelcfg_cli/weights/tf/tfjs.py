@@ -17,6 +17,7 @@ BatchNormalization's `gamma`, `beta`, then `moving_mean`, `moving_variance`).
 from __future__ import annotations
 
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def read_tfjs_weights(files: TfjsFiles, label: str) -> dict[str, list[np.ndarray
     return found
 
 
-def _reset_before_gru(value: object) -> object:
+def _reset_before_gru(value: Any) -> Any:
     """A copy of a config whose GRUs without `reset_after` say False: TensorFlow.js's GRU has no such
     option and computes the reset gate before the matrix product (one bias of 3 * units)."""
     if isinstance(value, list):
@@ -61,7 +62,8 @@ def decode_group(label: str, group: WeightGroup, shards) -> list[tuple[str, np.n
     try:
         data = b"".join(shards.read(name) for name in group.paths)
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise SourceError(label, f"cannot read a weights shard ({exc.strerror or exc})") from exc
+        why = getattr(exc, "strerror", None) or exc
+        raise SourceError(label, f"cannot read a weights shard ({why})") from exc
     if len(data) != group.nbytes:
         raise SourceError(label, f"weights shards hold {len(data)} bytes, the manifest says {group.nbytes}")
     found, offset = [], 0
@@ -77,7 +79,7 @@ def dequantized(stored: np.ndarray, weight: ManifestWeight) -> np.ndarray:
     """The weight's values in its own dtype (a native-endian copy)."""
     if weight.scale is None:
         return stored.astype(weight.dtype)
-    values = stored.astype(np.float64) * weight.scale + weight.minimum
+    values = stored.astype(np.float64) * weight.scale + (weight.minimum or 0.0)
     return np.round(values).astype(np.int32) if weight.dtype == "int32" else values.astype(np.float32)
 
 

@@ -1,10 +1,16 @@
 """Weights of a `.keras` zip (or `.weights.h5`) written by tf.keras 2.13-2.15, by layer path.
 
-tf.keras keyed each layer by its class and a counter, not by its name: `layers/dense`, `layers/dense_1`
-(2.15) or `_layer_checkpoint_dependencies/dense_1` (2.13-2.14), with `\\` instead of `/` inside group
-names when saved on Windows. The N-th layer of a class in a model's config is `<class_snake_case>_N`
-(the first has no suffix); nested models hold their own counters. Arrays are checked against the shapes
-the config implies (`weight_shapes.py`).
+tf.keras keyed each layer by its class and a counter, not by its name (`saving_lib._save_container_state`),
+with `\\` instead of `/` inside group names when saved on Windows; nested models hold their own counters:
+- 2.15 walks `layers`: the N-th layer of a class in the config is `layers/<class_snake_case>_N` (the
+  first has no suffix).
+- 2.14 walks `_layer_checkpoint_dependencies` (a dict listing each layer that has weights twice, as
+  `layer_with_weights-K` and `layer-I`) and skips a layer it saw before counting it: the same keys under
+  `_layer_checkpoint_dependencies/`.
+- 2.13 walks that dict too but counts the second sight of a layer with weights before skipping it: such a
+  layer takes two numbers (`conv2d`, `conv2d_2`, `conv2d_4`), a weightless one one.
+The version comes from the file's `metadata.json`; without one, each way is tried and the one that places
+every stored tensor wins. Arrays are checked against the shapes the config implies (`shapes.py`).
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ def is_tfkeras_weights(handle, keras_version: str | None) -> bool:
     return any("_layer_checkpoint_dependencies" in name or "\\" in name for name in names)
 
 
-def read_tfkeras_weights(handle, envelope: dict, label: str) -> dict[str, list[np.ndarray]]:
+def read_tfkeras_weights(
+    handle, envelope: dict, label: str, keras_version: str | None = None
+) -> dict[str, list[np.ndarray]]:
     """{layer path: arrays in Keras order} for the model `envelope` ({"class_name", "config"})."""
     tree = _tree(handle)
     config = envelope.get("config") if isinstance(envelope, dict) else None
@@ -37,16 +45,34 @@ def read_tfkeras_weights(handle, envelope: dict, label: str) -> dict[str, list[n
         raise SourceError(
             label, "the config lists no layers (a subclassed model?): cannot match tf.keras weights"
         )
-    found: dict[str, list[np.ndarray]] = {}
-    _collect(tree, config["layers"], (), found)
     stored = sum(len(arrays) for arrays in _all_layer_arrays(tree))
-    matched = sum(len(arrays) for arrays in found.values())
-    if matched != stored:
+    best: dict[str, list[np.ndarray]] = {}
+    for doubled in _counting_ways(keras_version):
+        found: dict[str, list[np.ndarray]] = {}
+        _collect(tree, config["layers"], (), found, doubled)
+        if _count(found) == stored:
+            best = found
+            break
+        best = max(best, found, key=_count) if best else found
+    if _count(best) != stored:
         raise SourceError(
-            label, f"only {matched} of the {stored} stored layer weights match a layer of the config"
+            label, f"only {_count(best)} of the {stored} stored layer weights match a layer of the config"
         )
-    check_layer_shapes(envelope, found, label)
-    return found
+    check_layer_shapes(envelope, best, label)
+    return best
+
+
+def _counting_ways(keras_version: str | None) -> tuple[bool, ...]:
+    """Whether a layer with weights takes two counter numbers (tf.keras 2.13), in the order to try."""
+    if str(keras_version or "").startswith("2.13"):
+        return (True,)
+    if str(keras_version or "")[:4] in ("2.14", "2.15"):
+        return (False,)
+    return (False, True)
+
+
+def _count(found: dict) -> int:
+    return sum(len(arrays) for arrays in found.values())
 
 
 def _tree(handle) -> dict:
@@ -72,8 +98,9 @@ def to_snake_case(name: str) -> str:
     return name if name[:1] != "_" else "private" + name
 
 
-def _collect(node: dict, layers: list, prefix: tuple[str, ...], found: dict) -> None:
+def _collect(node: dict, layers: list, prefix: tuple[str, ...], found: dict, doubled: bool) -> None:
     container: dict = next((node[key] for key in CONTAINERS if isinstance(node.get(key), dict)), {})
+    doubled = doubled and container is node.get(CONTAINERS[1])
     counters: dict[str, int] = {}
     for layer in layers:
         if not isinstance(layer, dict) or not isinstance(layer.get("config"), dict):
@@ -86,9 +113,11 @@ def _collect(node: dict, layers: list, prefix: tuple[str, ...], found: dict) -> 
         stored = container.get(key)
         if not isinstance(stored, dict):
             continue
+        if doubled:  # stored holds arrays: the layer had weights, listed twice
+            counters[snake] += 1
         path = (*prefix, str(layer.get("name") or config.get("name")))
         if isinstance(config.get("layers"), list):
-            _collect(stored, config["layers"], path, found)
+            _collect(stored, config["layers"], path, found, doubled)
             continue
         arrays = _arrays(stored)
         if arrays:

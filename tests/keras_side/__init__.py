@@ -1,0 +1,1 @@
+"""Tests of the keras_side/ modules, one file per module."""
