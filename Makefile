@@ -38,7 +38,7 @@ $(KERAS_MIN_VENV)/.installed: pyproject.toml
 test-keras-min: $(KERAS_MIN_VENV)/.installed
 	KERAS_BACKEND=jax $(KERAS_MIN_VENV)/bin/python -c "import keras; from packaging.version import Version as V; \
 		assert V(keras.version()) == V('$(KERAS_MIN)'), keras.version()"
-	KERAS_BACKEND=jax $(KERAS_MIN_VENV)/bin/python -m pytest -n 2 -p no:cacheprovider $(KERAS_MIN_TESTS) \
+	KERAS_BACKEND=jax $(KERAS_MIN_VENV)/bin/python -m pytest -n 2 $(KERAS_MIN_TESTS) \
 		--deselect tests/keras_side/test_transfer.py::test_a_keras_hub_backbone_with_import
 
 FUZZ_TESTS := $(shell grep -l "^from hypothesis import" tests/test_*.py)

@@ -15,9 +15,7 @@ from modelcfg_cli.document import KERAS_FILE_FORMATS
 from modelcfg_cli.errors import CloneError, SourceError
 from modelcfg_cli.keras_side.unread import refuse_unread_weights
 from modelcfg_cli.keras_side.weight_report import NEW_LAYER, NOT_FOUND, WeightReport, plural, shapes_text
-
-KERAS1_GATES = {12: ("i", "c", "f", "o"), 9: ("z", "r", "h")}
-KERAS3_GATES = {12: ("i", "f", "c", "o"), 9: ("z", "r", "h")}
+from modelcfg_cli.weights.gates import keras1_gates as _keras1_gates
 
 NO_WEIGHTS = "weights: the source holds none; every layer starts freshly initialised"
 
@@ -92,24 +90,6 @@ def _weighted_layers(model, prefix: tuple[str, ...]):
             yield from _weighted_layers(layer, path)
         elif layer.weights:
             yield "/".join(path), layer
-
-
-def _keras1_gates(arrays: list[np.ndarray], wanted: int) -> list[np.ndarray]:
-    """Keras 1 per-gate arrays (W, U, b per gate) joined into kernel, recurrent_kernel, bias; a
-    Bidirectional holds two such sets (forward, then backward)."""
-    cells = wanted // 3
-    if wanted % 3 or len(arrays) <= wanted or len(arrays) % cells or len(arrays) // cells not in KERAS1_GATES:
-        return arrays
-    size = len(arrays) // cells
-    return [joined for i in range(0, len(arrays), size) for joined in _join_gates(arrays[i : i + size])]
-
-
-def _join_gates(chunk: list[np.ndarray]) -> list[np.ndarray]:
-    stored = dict(
-        zip(KERAS1_GATES[len(chunk)], (chunk[i : i + 3] for i in range(0, len(chunk), 3)), strict=True)
-    )
-    order = KERAS3_GATES[len(chunk)]
-    return [np.concatenate([stored[gate][part] for gate in order], axis=-1) for part in range(3)]
 
 
 def keep_weights(context) -> None:

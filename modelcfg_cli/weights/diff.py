@@ -15,6 +15,7 @@ import numpy as np
 
 from modelcfg_cli.document import ModelDocument
 from modelcfg_cli.errors import SourceError
+from modelcfg_cli.weights.gates import join_stored_gates
 from modelcfg_cli.weights.model_tensors import check_fit, tensors_of
 from modelcfg_cli.weights.stored import CHUNK_BYTES, StoredTensor, chunks
 
@@ -96,6 +97,7 @@ def _match(
     tensors_a: list[StoredTensor], tensors_b: list[StoredTensor], renamed: dict[str, str]
 ) -> list[WeightChange]:
     by_key = {tensor.key: tensor for tensor in tensors_b}
+    tensors_a = join_stored_gates(tensors_a, tensors_b)
     changes = []
     for tensor in tensors_a:
         partner = by_key.pop((in_b(tensor.layer, renamed), tensor.index), None)
