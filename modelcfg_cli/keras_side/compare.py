@@ -154,16 +154,6 @@ def compare_loaded(load_a, load_b, *, labels: tuple[str, str], options: CompareO
     return _comparison(results[0], results[1], labels, options, specs, notes)
 
 
-def compare_models(
-    keras, model_a, model_b, *, labels: tuple[str, str], options: CompareOptions, notes=()
-) -> Comparison:
-    """Compare two live Keras models on the inputs `options` asks for."""
-    check_same_signature(model_a, model_b, labels)
-    specs, arrays = _inputs(keras, model_a, options)
-    first, second = ran(keras, model_a, arrays, labels[0]), ran(keras, model_b, arrays, labels[1])
-    return _comparison(first, second, labels, options, specs, notes)
-
-
 def _inputs(keras, model, options: CompareOptions):
     if options.inputs_file:
         return inputs_from_file(options.inputs_file, model)
@@ -186,13 +176,9 @@ def _comparison(first: Ran, second: Ran, labels, options: CompareOptions, specs,
     return Comparison(labels[0], labels[1], atol, rtol, tuple(specs), tuple(diffs), tuple(notes), seed)
 
 
-def check_same_signature(model_a, model_b, labels: tuple[str, str]) -> None:
-    """Raise `ModelsDoNotMatch` naming the first input or output that differs in number or shape."""
-    check_signature(ran(None, model_a, None, labels[0]), ran(None, model_b, None, labels[1]), labels)
-
-
 def check_signature(first: Ran, second: Ran, labels: tuple[str, str]) -> None:
-    """`check_same_signature` on what was kept of two models."""
+    """Raise `ModelsDoNotMatch` naming the first input or output that differs in number or shape between
+    what was kept of two models."""
     for kind, shapes_a, shapes_b in (
         ("input", first.inputs, second.inputs),
         ("output", first.outputs, second.outputs),
