@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import keras_hub  # installed by `make install`: these tests must run, never skip
 import numpy as np
 import pytest
 
@@ -16,8 +17,6 @@ from modelcfg_cli.errors import SourceError
 from modelcfg_cli.weights.shards import merged_view, shard_files
 from modelcfg_cli.weights.stored import read_weights
 from tests.helpers import assert_one_line_error, invoke
-
-keras_hub = pytest.importorskip("keras_hub")
 
 
 @pytest.fixture(scope="module")
